@@ -1,0 +1,186 @@
+package sim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// ErrEventLimit is returned by Run when a run schedules more events than its
+// limit: a guard against a simulated system that reschedules itself forever.
+var ErrEventLimit = errors.New("sim: event limit reached")
+
+// Scheduler is the virtual clock: a priority queue of events ordered by
+// (time, sequence). It is safe to schedule from any goroutine (servers
+// schedule follow-up work from their handlers while the callback that called
+// them is blocked), but callbacks run one at a time on the goroutine that
+// called Run.
+type Scheduler struct {
+	mu     sync.Mutex
+	now    time.Time
+	seq    uint64
+	queue  eventQueue
+	ran    int
+	limit  int
+	trace  *Trace
+	halted bool
+}
+
+// NewScheduler returns a virtual clock standing at start (Epoch when zero).
+// Every event that runs is recorded in trace when trace is not nil.
+func NewScheduler(start time.Time, trace *Trace) *Scheduler {
+	if start.IsZero() {
+		start = Epoch
+	}
+	return &Scheduler{now: start.UTC(), trace: trace, limit: 10_000_000}
+}
+
+// SetEventLimit bounds how many events Run may execute.
+func (s *Scheduler) SetEventLimit(n int) { s.mu.Lock(); s.limit = n; s.mu.Unlock() }
+
+// Now implements Clock.
+func (s *Scheduler) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// AfterFunc implements Clock. A negative d is treated as zero: the event runs
+// at the current instant, after every event already scheduled for it.
+func (s *Scheduler) AfterFunc(d time.Duration, actor, step string, fn func()) Timer {
+	if d < 0 {
+		d = 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pushLocked(s.now.Add(d), actor, step, fn)
+}
+
+// At schedules fn at an absolute virtual time; a time in the past runs now.
+func (s *Scheduler) At(t time.Time, actor, step string, fn func()) Timer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.Before(s.now) {
+		t = s.now
+	}
+	return s.pushLocked(t, actor, step, fn)
+}
+
+func (s *Scheduler) pushLocked(at time.Time, actor, step string, fn func()) *event {
+	s.seq++
+	e := &event{at: at, seq: s.seq, actor: actor, step: step, fn: fn, sched: s}
+	heap.Push(&s.queue, e)
+	return e
+}
+
+// Pending reports how many events are waiting.
+func (s *Scheduler) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queue.Len()
+}
+
+// Halt makes Run return after the event that is running now.
+func (s *Scheduler) Halt() { s.mu.Lock(); s.halted = true; s.mu.Unlock() }
+
+// Run executes events in order until none is left, until the next one lies
+// after until (when until is not zero; the clock then stands at until), or
+// until Halt. It returns ErrEventLimit if the event limit is exceeded.
+func (s *Scheduler) Run(until time.Time) error {
+	for {
+		s.mu.Lock()
+		if s.halted {
+			s.halted = false
+			s.mu.Unlock()
+			return nil
+		}
+		if s.queue.Len() == 0 {
+			if !until.IsZero() && s.now.Before(until) {
+				s.now = until
+			}
+			s.mu.Unlock()
+			return nil
+		}
+		next := s.queue[0]
+		if !until.IsZero() && next.at.After(until) {
+			if s.now.Before(until) {
+				s.now = until
+			}
+			s.mu.Unlock()
+			return nil
+		}
+		heap.Pop(&s.queue)
+		if s.ran >= s.limit {
+			s.mu.Unlock()
+			return fmt.Errorf("%w (%d events, next %s/%s at %s)", ErrEventLimit, s.ran, next.actor, next.step, next.at.Format(time.RFC3339))
+		}
+		s.ran++
+		s.now = next.at
+		next.done = true
+		trace := s.trace
+		s.mu.Unlock()
+
+		if trace != nil && next.step != "" {
+			trace.Record(next.at, next.actor, next.step, "")
+		}
+		next.fn()
+	}
+}
+
+// Ran reports how many events have run.
+func (s *Scheduler) Ran() int { s.mu.Lock(); defer s.mu.Unlock(); return s.ran }
+
+type event struct {
+	at    time.Time
+	seq   uint64
+	actor string
+	step  string
+	fn    func()
+	index int
+	done  bool
+	sched *Scheduler
+}
+
+// Stop implements Timer.
+func (e *event) Stop() bool {
+	s := e.sched
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.done || e.index < 0 {
+		return false
+	}
+	heap.Remove(&s.queue, e.index)
+	e.done = true
+	return true
+}
+
+type eventQueue []*event
+
+func (q eventQueue) Len() int { return len(q) }
+func (q eventQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q eventQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index = i
+	q[j].index = j
+}
+func (q *eventQueue) Push(x any) {
+	e := x.(*event)
+	e.index = len(*q)
+	*q = append(*q, e)
+}
+func (q *eventQueue) Pop() any {
+	old := *q
+	n := len(old)
+	e := old[n-1]
+	old[n-1] = nil
+	e.index = -1
+	*q = old[:n-1]
+	return e
+}
