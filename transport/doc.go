@@ -1,0 +1,12 @@
+// Package transport models the wires between the simulated systems.
+//
+// Devices, the connector and Entra Connect reach mockgraph over HTTP and
+// mockad over LDAP. The harness picks the wire: real loopback sockets (so
+// curl, ldapsearch and the Graph SDK can join in), or in-memory pipes into
+// the very same handlers (fast, no ports, nothing left behind). Either way
+// the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP; only the
+// socket is replaced, in the manner of net/http/httptest.
+//
+// Left out: latency, loss and partitions. Whether a device can reach a DC is
+// decided by devicesim's network model before it dials, not here.
+package transport
