@@ -1,0 +1,213 @@
+package devicesim_test
+
+import (
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/devicesim"
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+// fakeCloud answers like mockgraph's private endpoints would, with knobs.
+type fakeCloud struct {
+	clock       sim.Clock
+	registered  bool
+	profile     *devicesim.Profile
+	blank       bool
+	odjID       string
+	blobAfter   time.Duration // blob completed this long after the first poll
+	firstPoll   time.Time
+	syncedAfter time.Duration // DRS finds the device this long after the cert is first offered
+	firstReg    time.Time
+	espSkipUser bool
+}
+
+func (f *fakeCloud) DownloadProfile(string) (devicesim.ProfileAnswer, error) {
+	if !f.registered {
+		return devicesim.ProfileAnswer{}, devicesim.ErrNotRegistered
+	}
+	src := "assigned"
+	if f.profile == nil {
+		src = "none"
+	}
+	return devicesim.ProfileAnswer{AutopilotDeviceID: "ap-1", Source: src, Profile: f.profile, Blank: f.blank}, nil
+}
+
+func (f *fakeCloud) Enroll(devicesim.EnrollRequest) (devicesim.EnrollAnswer, error) {
+	return devicesim.EnrollAnswer{ManagedDeviceID: "md-1", ODJRequestID: f.odjID, ESPTimeoutMinutes: 60, ESPHybridExtraMins: 40, SkipUserStatusPage: f.espSkipUser}, nil
+}
+
+func (f *fakeCloud) ODJRequest(string) (devicesim.ODJAnswer, error) {
+	now := f.clock.Now()
+	if f.firstPoll.IsZero() {
+		f.firstPoll = now
+	}
+	if now.Sub(f.firstPoll) < f.blobAfter {
+		return devicesim.ODJAnswer{State: "pending"}, nil
+	}
+	return devicesim.ODJAnswer{State: "completed", Blob: &devicesim.Blob{Domain: "corp.contoso.com", NetBIOSDomain: "CORP",
+		ComputerName: "AP-ABCDEFGHIJKL", DistinguishedName: "CN=AP-ABCDEFGHIJKL,OU=Autopilot,DC=corp,DC=contoso,DC=com", MachinePassword: "pw"}}, nil
+}
+
+func (f *fakeCloud) Register(string, string) (bool, error) {
+	now := f.clock.Now()
+	if f.firstReg.IsZero() {
+		f.firstReg = now
+	}
+	return f.syncedAfter >= 0 && now.Sub(f.firstReg) >= f.syncedAfter, nil
+}
+
+type fakeDC struct {
+	locates, signIns, certWrites int
+	badPassword                  bool
+}
+
+func (f *fakeDC) Locate(string) error { f.locates++; return nil }
+func (f *fakeDC) SignIn(_, _, _, _ string) error {
+	f.signIns++
+	if f.badPassword {
+		return devicesim.ErrBadCredentials
+	}
+	return nil
+}
+func (f *fakeDC) WriteUserCertificate(_, _, _, _, _ string, _ []byte) error {
+	f.certWrites++
+	return nil
+}
+
+var timings = devicesim.Timings{
+	NetworkUp: 30 * time.Second, ProfileDownload: 15 * time.Second, OOBEPages: 2 * time.Minute,
+	EntraSignIn: time.Minute, MDMEnrollment: time.Minute, ODJPollInterval: time.Minute,
+	ConnectivityWait: 25 * time.Minute, DCRetryInterval: time.Minute, Reboot: 3 * time.Minute,
+	DeviceSetup: 10 * time.Minute, FirstSignIn: time.Minute, DeviceJoinTask: 4 * time.Minute,
+	AccountSetupRest: 2 * time.Minute,
+}
+
+var lan = devicesim.Location{Name: "hq", Corporate: true}
+var home = devicesim.Location{Name: "home"}
+var hybrid = &devicesim.Profile{DisplayName: "Hybrid", DomainJoinMethod: 1}
+var hybridSkip = &devicesim.Profile{DisplayName: "Hybrid skip", DomainJoinMethod: 1, SkipDCCheck: true}
+
+func run(loc devicesim.Location, vpn devicesim.VPN, cloud *fakeCloud, dc *fakeDC) (devicesim.Result, *sim.Trace) {
+	trace := &sim.Trace{}
+	sched := sim.NewScheduler(time.Time{}, nil)
+	cloud.clock = sched
+	d, err := devicesim.New(devicesim.Config{Serial: "S1", Location: loc, VPN: vpn, UserPrincipalName: "alice@contoso.com",
+		ADUser: "alice", ADPassword: "pw", Timings: timings, Clock: sched, Rand: rand.New(rand.NewPCG(1, 2)),
+		Cloud: cloud, DC: dc, Trace: trace})
+	Expect(err).NotTo(HaveOccurred())
+	d.PowerOn()
+	Expect(sched.Run(sched.Now().Add(12 * time.Hour))).To(Succeed())
+	d.Settle()
+	return d.Result(), trace
+}
+
+var _ = Describe("user-driven hybrid join on the device", func() {
+	It("joins on the LAN with the DC check (hybrid-join-behaviour §1 S1–S13)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+		dc := &fakeDC{}
+		res, _ := run(lan, devicesim.VPNNone, cloud, dc)
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeHybridJoined))
+		Expect(res.ComputerName).To(Equal("AP-ABCDEFGHIJKL"))
+		Expect(res.HybridDeviceID).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`))
+		Expect(dc.locates).To(Equal(1))
+		Expect(dc.signIns).To(Equal(1))
+		Expect(dc.certWrites).To(Equal(1))
+	})
+
+	It("fails remote without VPN with 80070774 exactly 25 minutes after the blob wait began (F14, S30)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute}
+		dc := &fakeDC{}
+		res, _ := run(home, devicesim.VPNNone, cloud, dc)
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeFailed))
+		Expect(res.FailedStage).To(Equal(devicesim.StageDCCheck))
+		Expect(res.ErrorCode).To(Equal("80070774"))
+		Expect(dc.locates).To(BeZero(), "an unreachable DC is never dialled")
+		// One shared budget: blob wait started at power-on + 30s+15s+2m+1m+1m.
+		waitStart := res.PoweredOnAt.Add(30*time.Second + 15*time.Second + 4*time.Minute)
+		Expect(res.FinishedAt.Sub(waitStart)).To(Equal(25 * time.Minute))
+	})
+
+	DescribeTable("remote with skip-check Yes, by VPN kind (seed 004 \"Off-premises/Internet scenarios and VPN connectivity\")",
+		func(vpn devicesim.VPN, want devicesim.Outcome, stage devicesim.Stage, code string) {
+			cloud := &fakeCloud{registered: true, profile: hybridSkip, odjID: "r1", syncedAfter: 30 * time.Minute}
+			res, _ := run(home, vpn, cloud, &fakeDC{})
+			Expect(res.Outcome).To(Equal(want))
+			Expect(res.FailedStage).To(Equal(stage))
+			Expect(res.ErrorCode).To(Equal(code))
+		},
+		Entry("device tunnel is up before logon", devicesim.VPNDeviceTunnel, devicesim.OutcomeHybridJoined, devicesim.Stage(""), ""),
+		Entry("user-certificate VPN connects only after sign-in", devicesim.VPNUserTunnel, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
+		Entry("UWP plug-in connects only after sign-in", devicesim.VPNUWPPlugin, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
+		Entry("DirectAccess is unsupported", devicesim.VPNDirectAccess, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
+		Entry("no VPN at all", devicesim.VPNNone, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
+	)
+
+	It("times out waiting for the blob when no Domain Join profile targets the device (F5)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.FailedStage).To(Equal(devicesim.StageODJBlobWait))
+		Expect(res.ErrorCode).To(Equal("80070774"))
+		Expect(res.FinishedAt.Sub(res.StageStartedAt)).To(Equal(25 * time.Minute))
+	})
+
+	It("goes through ordinary OOBE when not registered (event 807)", func() {
+		res, trace := run(lan, devicesim.VPNNone, &fakeCloud{}, &fakeDC{})
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeNotAutopilot))
+		Expect(trace.Events()).To(ContainElement(HaveField("Detail", ContainSubstring("807"))))
+	})
+
+	It("goes through ordinary OOBE with a blank profile while the assignment is processing (S8)", func() {
+		res, _ := run(lan, devicesim.VPNNone, &fakeCloud{registered: true, blank: true}, &fakeDC{})
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeNotAutopilot))
+		Expect(res.Detail).To(ContainSubstring("blank profile"))
+	})
+
+	It("Entra-joins when an Entra join profile wins", func() {
+		res, _ := run(lan, devicesim.VPNNone, &fakeCloud{registered: true, profile: &devicesim.Profile{DisplayName: "AAD", DomainJoinMethod: 0}}, &fakeDC{})
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeEntraJoined))
+	})
+
+	It("fails the ESP account setup with 0x800705B4 after 60+40 minutes when the computer is never synced (F19)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", syncedAfter: 1000 * time.Hour}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.FailedStage).To(Equal(devicesim.StageAccountSetup))
+		Expect(res.ErrorCode).To(Equal("800705B4"))
+		Expect(res.FinishedAt.Sub(res.StageStartedAt)).To(Equal(100 * time.Minute))
+	})
+
+	It("ends domainJoinedNotRegistered when the user ESP is skipped and sync never comes", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", syncedAfter: 1000 * time.Hour, espSkipUser: true}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeDomainJoinedNotRegistered))
+	})
+
+	It("fails the first sign-in on a wrong AD password", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1"}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{badPassword: true})
+		Expect(res.FailedStage).To(Equal(devicesim.StageFirstSignIn))
+		Expect(res.ErrorCode).To(Equal("8007052E"))
+	})
+
+	It("replays byte for byte with the same seed", func() {
+		mk := func() []sim.Event {
+			_, tr := run(lan, devicesim.VPNNone, &fakeCloud{registered: true, profile: hybrid, odjID: "r1", syncedAfter: 30 * time.Minute}, &fakeDC{})
+			return tr.Events()
+		}
+		Expect(mk()).To(Equal(mk()))
+	})
+
+	It("refuses a device without seams", func() {
+		_, err := devicesim.New(devicesim.Config{Serial: "X"})
+		Expect(err).To(MatchError(ContainSubstring("required")))
+		_, err = devicesim.New(devicesim.Config{})
+		Expect(err).To(HaveOccurred())
+		_, err = devicesim.ParseVPN("anyconnect")
+		Expect(errors.Unwrap(err)).To(BeNil())
+		Expect(err).To(MatchError(ContainSubstring("anyconnect")))
+	})
+})

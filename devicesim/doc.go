@@ -1,0 +1,34 @@
+// Package devicesim models a Windows device going through Windows Autopilot
+// user-driven Microsoft Entra hybrid join in OOBE.
+//
+// A Device is a state machine on the simulation clock. It follows the flow of
+// ../shared/reference/hybrid-join-behaviour.md §1 (states S0–S15, cited as
+// Sn below) and the seeds:
+//
+//	power on → network → profile download (S1) → OOBE pages (S3) → Entra
+//	sign-in (S4) → MDM enrollment without Entra join (S5) → ESP device
+//	preparation: wait for the ODJ blob (S6–S8) → DC connectivity check unless
+//	the profile skips it (S9) → reboot → ESP device setup, VPN client
+//	installed here (S10) → first sign-in with AD credentials, which needs a
+//	DC now (S11) → Automatic-Device-Join writes userCertificate and retries
+//	registration every 4 minutes (S12) → Entra Connect syncs the computer →
+//	registration completes → ESP account setup ends (S13) → hybrid joined.
+//
+// The device talks to the cloud through Cloud (mockgraph's /_private/
+// endpoints over HTTP) and to domain controllers through Directory (real
+// LDAP to mockad). Whether a DC can be reached at a given moment is the
+// device's own view of the network (Location + VPN): an unreachable DC is
+// never dialled, as a real device's DC locator finds no DC.
+//
+// Timers are the documented ones: one 25-minute budget for "ODJ blob + DC
+// connectivity" (CONNECTIVITY_TIMEOUT = 1 500 000 ms, [CODE] S30; one
+// combined budget is [INF] from the event text, §6 open point 2, so it is
+// switchable), the ESP timeout (default 60 min, +40 min on hybrid for the
+// account phase, [DOC] S11), the 4-minute device-join task during the user
+// ESP ([CODE] S30).
+//
+// Left out: pre-provisioning (white glove), TPM attestation, Wi-Fi selection
+// details beyond the order of pages, federated (AD FS) instant join, PRT
+// issuance, ZDP updates and reboots before the profile download, MFA, and
+// the unenrollment routine after 80070774 (UNCERTAIN, §6 open point 3).
+package devicesim

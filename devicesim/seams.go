@@ -1,0 +1,82 @@
+package devicesim
+
+import "errors"
+
+// Cloud is what a device asks of the Autopilot, Intune and Device
+// Registration services (mockgraph's /_private/ endpoints, PRIVATE_API.md).
+type Cloud interface {
+	DownloadProfile(serial string) (ProfileAnswer, error)
+	Enroll(req EnrollRequest) (EnrollAnswer, error)
+	ODJRequest(id string) (ODJAnswer, error)
+	// Register asks DRS to complete hybrid registration; found is false
+	// while Entra Connect has not synced the computer (0x801c03f2, S20).
+	Register(deviceID, thumbprint string) (found bool, err error)
+}
+
+// Directory is what a device does against a domain controller over LDAP.
+// The device calls it only when its network view says a DC is reachable.
+type Directory interface {
+	// Locate is the DC locator "ping" (an anonymous rootDSE read).
+	Locate(domain string) error
+	// SignIn checks AD credentials (a simple bind as NETBIOS\user).
+	SignIn(domain, netbios, user, password string) error
+	// WriteUserCertificate binds as the computer account and replaces its
+	// own userCertificate (what Automatic-Device-Join does, S12).
+	WriteUserCertificate(domain, netbios, computerName, computerDN, machinePassword string, der []byte) error
+}
+
+// ErrNotRegistered is returned by DownloadProfile for a serial Autopilot
+// does not know (event 807 ZtdDeviceIsNotRegistered, S8).
+var ErrNotRegistered = errors.New("devicesim: device is not registered in Autopilot")
+
+// ErrBadCredentials is returned by Directory.SignIn for a wrong password.
+var ErrBadCredentials = errors.New("devicesim: the user name or password is incorrect")
+
+// ProfileAnswer is the profile download result.
+type ProfileAnswer struct {
+	AutopilotDeviceID string
+	AzureADDeviceID   string
+	Source            string // assigned | default | none
+	Blank             bool   // assignment in progress: blank profile cached until reboot (S8)
+	Profile           *Profile
+}
+
+// Profile is the part of a deployment profile the device acts on.
+type Profile struct {
+	ID          string
+	DisplayName string
+	// DomainJoinMethod is CloudAssignedDomainJoinMethod: 1 hybrid, 0 Entra (S31).
+	DomainJoinMethod int
+	// SkipDCCheck is HybridJoinSkipDCConnectivityCheck (S28).
+	SkipDCCheck bool
+}
+
+// EnrollRequest is the MDM enrollment (join type DeviceJoinForDomainJoin for hybrid, S5).
+type EnrollRequest struct {
+	Serial, AutopilotDeviceID, UserPrincipalName, JoinType string
+}
+
+// EnrollAnswer is what enrollment hands back.
+type EnrollAnswer struct {
+	ManagedDeviceID    string
+	ODJRequestID       string // "" when no Domain Join profile targets the device (F5)
+	ESPTimeoutMinutes  int
+	ESPHybridExtraMins int
+	SkipUserStatusPage bool
+}
+
+// ODJAnswer is the state of the device's ODJ request.
+type ODJAnswer struct {
+	State string // pending | inProgress | completed | failed
+	Blob  *Blob
+}
+
+// Blob is the content of an offline domain join blob (S33).
+type Blob struct {
+	Domain            string `json:"domain"`
+	NetBIOSDomain     string `json:"netbiosDomain"`
+	ComputerName      string `json:"computerName"`
+	DistinguishedName string `json:"distinguishedName"`
+	MachinePassword   string `json:"machinePassword"`
+	DCName            string `json:"dcName"`
+}
