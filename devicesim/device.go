@@ -245,6 +245,7 @@ func (d *Device) enrollMDM() {
 func (d *Device) waitForBlob() {
 	d.enter(StageODJBlobWait)
 	d.deadline = d.cfg.Clock.Now().Add(d.cfg.Timings.ConnectivityWait)
+	d.res.TimerStartedAt = d.cfg.Clock.Now()
 	if d.enroll.ODJRequestID == "" {
 		d.log("odjBlobWait", "event 111: starting wait for ODJ blob; no Domain Join profile targets the device, so no ODJ request was made (F5)")
 	} else {
@@ -295,6 +296,7 @@ func (d *Device) checkDC() {
 	d.enter(StageDCCheck)
 	if d.cfg.Timings.SeparateBudgets {
 		d.deadline = d.cfg.Clock.Now().Add(d.cfg.Timings.ConnectivityWait)
+		d.res.TimerStartedAt = d.cfg.Clock.Now()
 	}
 	d.tryDC()
 }
@@ -388,6 +390,7 @@ func (d *Device) accountSetup() {
 	d.enter(StageAccountSetup)
 	wait := time.Duration(d.enroll.ESPTimeoutMinutes+d.enroll.ESPHybridExtraMins) * time.Minute
 	d.espEnd = d.cfg.Clock.Now().Add(wait)
+	d.res.TimerStartedAt = d.cfg.Clock.Now()
 	if d.enroll.SkipUserStatusPage {
 		d.log("accountSetup", "user ESP skipped (SkipUserStatusPage): desktop; Automatic-Device-Join keeps running hourly")
 	} else {

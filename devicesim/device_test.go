@@ -129,6 +129,7 @@ var _ = Describe("user-driven hybrid join on the device", func() {
 		Expect(dc.locates).To(BeZero(), "an unreachable DC is never dialled")
 		// One shared budget: blob wait started at power-on + 30s+15s+2m+1m+1m.
 		waitStart := res.PoweredOnAt.Add(30*time.Second + 15*time.Second + 4*time.Minute)
+		Expect(res.TimerStartedAt).To(Equal(waitStart))
 		Expect(res.FinishedAt.Sub(waitStart)).To(Equal(25 * time.Minute))
 	})
 

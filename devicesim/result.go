@@ -73,4 +73,8 @@ type Result struct {
 	// StageStartedAt is when the failed stage (or the last stage) began;
 	// FinishedAt - StageStartedAt is how long the stage took to fail.
 	StageStartedAt time.Time
+	// TimerStartedAt is when the timer that failed the device started: the
+	// connectivity budget at event 111 (shared by the blob wait and the DC
+	// check unless SeparateBudgets), or the user ESP's registration wait.
+	TimerStartedAt time.Time
 }

@@ -26,6 +26,7 @@ type Scheduler struct {
 	limit  int
 	trace  *Trace
 	halted bool
+	rt     *realTime // set by RunRealTime
 }
 
 // NewScheduler returns a virtual clock standing at start (Epoch when zero).
@@ -44,7 +45,7 @@ func (s *Scheduler) SetEventLimit(n int) { s.mu.Lock(); s.limit = n; s.mu.Unlock
 func (s *Scheduler) Now() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.now
+	return s.nowLocked()
 }
 
 // AfterFunc implements Clock. A negative d is treated as zero: the event runs
@@ -55,7 +56,7 @@ func (s *Scheduler) AfterFunc(d time.Duration, actor, step string, fn func()) Ti
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.pushLocked(s.now.Add(d), actor, step, fn)
+	return s.pushLocked(s.nowLocked().Add(d), actor, step, fn)
 }
 
 // At schedules fn at an absolute virtual time; a time in the past runs now.
@@ -72,6 +73,23 @@ func (s *Scheduler) pushLocked(at time.Time, actor, step string, fn func()) *eve
 	s.seq++
 	e := &event{at: at, seq: s.seq, actor: actor, step: step, fn: fn, sched: s}
 	heap.Push(&s.queue, e)
+	if s.rt != nil {
+		select {
+		case s.rt.wake <- struct{}{}:
+		default:
+		}
+	}
+	return e
+}
+
+// popLocked removes the next event, advances the clock to it and marks it run.
+func (s *Scheduler) popLocked() *event {
+	e := heap.Pop(&s.queue).(*event)
+	s.ran++
+	if e.at.After(s.now) {
+		s.now = e.at
+	}
+	e.done = true
 	return e
 }
 
@@ -111,14 +129,11 @@ func (s *Scheduler) Run(until time.Time) error {
 			s.mu.Unlock()
 			return nil
 		}
-		heap.Pop(&s.queue)
 		if s.ran >= s.limit {
 			s.mu.Unlock()
 			return fmt.Errorf("%w (%d events, next %s/%s at %s)", ErrEventLimit, s.ran, next.actor, next.step, next.at.Format(time.RFC3339))
 		}
-		s.ran++
-		s.now = next.at
-		next.done = true
+		s.popLocked()
 		trace := s.trace
 		s.mu.Unlock()
 

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/autopilotsim/autopilotsim/harness"
+	"github.com/autopilotsim/autopilotsim/results"
+	"github.com/autopilotsim/autopilotsim/scenarios"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitInvalid = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage:
+  autopilotsim run [--out DIR] [--seed N] [--wire memory|loopback] PATH...
+  autopilotsim validate PATH...
+  autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X]
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitInvalid
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "autopilotsim: unknown command %q\n%s", args[0], usage)
+	return exitInvalid
+}
+
+// seedFlag is an optional uint64 flag.
+type seedFlag struct{ v *uint64 }
+
+func (s *seedFlag) String() string {
+	if s.v == nil {
+		return ""
+	}
+	return strconv.FormatUint(*s.v, 10)
+}
+
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("seed must be a non-negative integer, got %q", v)
+	}
+	s.v = &n
+	return nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "test-results", "directory for results.json and junit.xml")
+	wire := fs.String("wire", "memory", "how clients reach the servers: memory or loopback")
+	var seed seedFlag
+	fs.Var(&seed, "seed", "seed for every scenario (overrides the scenarios' own)")
+	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "autopilotsim run: no scenario paths given")
+		return exitInvalid
+	}
+	if *wire != string(harness.WireMemory) && *wire != string(harness.WireLoopback) {
+		fmt.Fprintf(stderr, "autopilotsim run: --wire must be memory or loopback, got %q\n", *wire)
+		return exitInvalid
+	}
+	scs, err := scenarios.LoadPaths(fs.Args())
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	res := harness.RunAll(scs, harness.Options{Seed: seed.v, Wire: harness.Wire(*wire)})
+	if err := results.WriteSummary(stdout, res); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	if err := results.WriteDir(*out, res); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	fmt.Fprintf(stdout, "results written to %s/results.json and %s/junit.xml\n", *out, *out)
+	if !res.Passed() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "autopilotsim validate: no scenario paths given")
+		return exitInvalid
+	}
+	scs, err := scenarios.LoadPaths(args)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	for _, sc := range scs {
+		fmt.Fprintf(stdout, "ok  %s (%s)\n", sc.File, sc.Name)
+		for _, w := range sc.Warnings {
+			fmt.Fprintf(stdout, "    warning: %s\n", w)
+		}
+	}
+	return exitOK
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("scenario", "", "scenario whose environment and tenant seed the mocks")
+	graphAddr := fs.String("graph", "127.0.0.1:8080", "listen address for mockgraph")
+	ldapAddr := fs.String("ldap", "127.0.0.1:3389", "listen address for the first domain's DC (further domains use the next ports)")
+	speed := fs.Float64("speed", 1, "simulated seconds per wall-clock second")
+	var seed seedFlag
+	fs.Var(&seed, "seed", "seed (overrides the scenario's)")
+	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if *file == "" {
+		fmt.Fprintln(stderr, "autopilotsim serve: --scenario is required")
+		return exitInvalid
+	}
+	sc, err := scenarios.Load(*file)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitInvalid
+	}
+	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		var inv *harness.InvalidError
+		if errors.As(err, &inv) {
+			return exitInvalid
+		}
+		return exitFailed
+	}
+	defer lab.Close()
+	lab.Describe(stdout)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	fmt.Fprintln(stdout, "stopping")
+	return exitOK
+}

@@ -1,0 +1,142 @@
+package sim_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+var _ = Describe("Scheduler", func() {
+	var (
+		s     *sim.Scheduler
+		trace *sim.Trace
+		order []string
+	)
+	BeforeEach(func() {
+		trace = &sim.Trace{}
+		s = sim.NewScheduler(time.Time{}, trace)
+		order = nil
+	})
+	note := func(name string) func() { return func() { order = append(order, name) } }
+
+	It("starts at the fixed epoch", func() {
+		Expect(s.Now()).To(Equal(sim.Epoch))
+	})
+
+	It("runs events by time, then by scheduling order", func() {
+		s.AfterFunc(2*time.Minute, "a", "late", note("late"))
+		s.AfterFunc(time.Minute, "a", "first", note("first"))
+		s.AfterFunc(time.Minute, "b", "second", note("second"))
+		s.AfterFunc(0, "c", "now", note("now"))
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal([]string{"now", "first", "second", "late"}))
+		Expect(s.Now()).To(Equal(sim.Epoch.Add(2 * time.Minute)))
+		Expect(trace.Events()).To(HaveLen(4))
+		Expect(trace.Events()[1]).To(Equal(sim.Event{At: sim.Epoch.Add(time.Minute), Actor: "a", Step: "first"}))
+	})
+
+	It("lets a callback schedule more work, which runs in causal order", func() {
+		s.AfterFunc(time.Minute, "a", "", func() {
+			order = append(order, "outer")
+			s.AfterFunc(0, "a", "", note("inner"))
+		})
+		s.AfterFunc(time.Minute, "b", "", note("sibling"))
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal([]string{"outer", "sibling", "inner"}))
+	})
+
+	It("stops at until and leaves later events queued", func() {
+		s.AfterFunc(time.Hour, "a", "", note("later"))
+		Expect(s.Run(sim.Epoch.Add(30 * time.Minute))).To(Succeed())
+		Expect(order).To(BeEmpty())
+		Expect(s.Now()).To(Equal(sim.Epoch.Add(30 * time.Minute)))
+		Expect(s.Pending()).To(Equal(1))
+	})
+
+	It("cancels a stopped timer", func() {
+		t := s.AfterFunc(time.Minute, "a", "", note("cancelled"))
+		Expect(t.Stop()).To(BeTrue())
+		Expect(t.Stop()).To(BeFalse())
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(BeEmpty())
+	})
+
+	It("halts after the running event", func() {
+		s.AfterFunc(time.Minute, "a", "", func() { order = append(order, "one"); s.Halt() })
+		s.AfterFunc(2*time.Minute, "a", "", note("two"))
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal([]string{"one"}))
+	})
+
+	It("treats a time in the past as now", func() {
+		s.AfterFunc(time.Minute, "a", "", func() {
+			s.At(sim.Epoch, "a", "", note("past"))
+		})
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal([]string{"past"}))
+		Expect(s.Now()).To(Equal(sim.Epoch.Add(time.Minute)))
+	})
+
+	It("refuses to run forever", func() {
+		var again func()
+		again = func() { s.AfterFunc(time.Second, "loop", "tick", again) }
+		again()
+		s.SetEventLimit(100)
+		Expect(s.Run(time.Time{})).To(MatchError(sim.ErrEventLimit))
+		Expect(s.Ran()).To(Equal(100))
+	})
+
+	It("replays the same timeline for the same schedule", func() {
+		build := func() []sim.Event {
+			tr := &sim.Trace{}
+			sc := sim.NewScheduler(time.Time{}, tr)
+			r := sim.NewStreams(42).Stream("x")
+			for i := 0; i < 50; i++ {
+				sc.AfterFunc(time.Duration(r.IntN(1000))*time.Second, "x", "e", func() {})
+			}
+			Expect(sc.Run(time.Time{})).To(Succeed())
+			return tr.Events()
+		}
+		Expect(build()).To(Equal(build()))
+	})
+})
+
+var _ = Describe("RunRealTime", func() {
+	It("follows the wall clock, scaled, and returns when stopped", func() {
+		s := sim.NewScheduler(time.Time{}, nil)
+		stop := make(chan struct{})
+		var at time.Time
+		// One simulated hour at 3,600,000x is about a millisecond of wall time.
+		s.AfterFunc(time.Hour, "lab", "tick", func() { at = s.Now(); close(stop) })
+		s.RunRealTime(stop, 3_600_000)
+		Expect(at).To(BeTemporally(">=", sim.Epoch.Add(time.Hour)))
+		Expect(s.Now()).To(BeTemporally(">=", at))
+	})
+})
+
+var _ = Describe("Streams", func() {
+	It("gives each name its own reproducible sequence", func() {
+		a1, a2 := sim.NewStreams(7).Stream("device/A"), sim.NewStreams(7).Stream("device/A")
+		for i := 0; i < 10; i++ {
+			Expect(a1.Uint64()).To(Equal(a2.Uint64()))
+		}
+		// Drawing from another stream does not shift this one.
+		s := sim.NewStreams(7)
+		b := s.Stream("device/B")
+		_ = b.Uint64()
+		Expect(s.Stream("device/A").Uint64()).To(Equal(sim.NewStreams(7).Stream("device/A").Uint64()))
+		Expect(sim.NewStreams(8).Stream("device/A").Uint64()).NotTo(Equal(sim.NewStreams(7).Stream("device/A").Uint64()))
+	})
+})
+
+var _ = Describe("Trace", func() {
+	It("filters by actor", func() {
+		t := &sim.Trace{}
+		t.Record(sim.Epoch, "a", "x", "")
+		t.Record(sim.Epoch, "b", "y", "")
+		Expect(t.For("b")).To(Equal([]sim.Event{{At: sim.Epoch, Actor: "b", Step: "y"}}))
+	})
+})
