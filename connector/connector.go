@@ -1,0 +1,437 @@
+package connector
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"github.com/autopilotsim/autopilotsim/sim"
+	"github.com/autopilotsim/autopilotsim/transport"
+)
+
+// Defaults for zero Config values.
+const (
+	// DefaultPickupLatency: no poll interval is documented (UNCERTAIN, S39,
+	// §6.1); 30 s matches the scenario schema's default.
+	DefaultPickupLatency = 30 * time.Second
+	// DefaultHeartbeat: well inside the 1 h after which the service shows
+	// the connector in state "error" (S27); 5 min matches the scenario
+	// schema's default. The real interval is not documented.
+	DefaultHeartbeat = 5 * time.Minute
+	// DefaultVersion is the minimum supported updated connector ([DOC] S2).
+	DefaultVersion = "6.2501.2000.5"
+	// DefaultIOTimeout bounds one LDAP or HTTP exchange in wall time. It is
+	// a guard against a hung peer, not simulated behaviour.
+	DefaultIOTimeout = 30 * time.Second
+	// claimBatch is how many requests one claim asks for
+	// (PRIVATE_API.md's example).
+	claimBatch = 10
+)
+
+// Config configures one connector installation.
+type Config struct {
+	Name, Domain, NetBIOS string // "ODJCONN01", "corp.contoso.com", "CORP"
+	Version               string // default DefaultVersion
+	// Identity is the MSA's sAMAccountName without the trailing $, e.g.
+	// "msaODJ00001"; the connector binds as NETBIOS\Identity$ (S2; the
+	// msaODJ naming is UNCERTAIN, rules-and-ad.md B.12.5).
+	Identity string
+	Password string
+	Clock    sim.Clock
+	Rand     *rand.Rand // names, passwords, ids
+	HTTP     *http.Client
+	GraphURL string // base, e.g. "http://graph.local"
+	DialLDAP transport.Dialer
+	// PickupLatency is how often the connector claims work (UNCERTAIN, S39).
+	PickupLatency time.Duration
+	Heartbeat     time.Duration
+	// RetryOnNameCollision is how many fresh names to try when the add
+	// answers entryAlreadyExists (UNCERTAIN, §6.5, F23); 0 fails at once,
+	// as NetProvisionComputerAccount does without reuse (NERR_UserExists,
+	// S33).
+	RetryOnNameCollision int
+	Trace                *sim.Trace // optional
+	// ID is the connector id in the channel's URLs; default a GUID drawn
+	// from Rand at New.
+	ID string
+	// IOTimeout: see DefaultIOTimeout.
+	IOTimeout time.Duration
+	// LDAPTLS, when set, makes the connector run StartTLS before binding.
+	// The real connector's session is signed and sealed (Kerberos/NTLM
+	// through NetProvisionComputerAccount), and AD refuses unicodePwd on an
+	// unprotected connection (rules-and-ad.md B.2); StartTLS is our stand-in
+	// for that protection. Nil: plain LDAP (a directory that requires
+	// protected password writes then refuses the add).
+	LDAPTLS *tls.Config
+}
+
+// Connector is one running (or stopped) connector service.
+type Connector struct {
+	cfg        Config
+	id         string
+	instanceID string
+	actor      string
+	graph      graphClient
+
+	mu       sync.Mutex
+	running  bool
+	gen      uint64 // bumps on Start/Stop; stale callbacks see a different value
+	hbTimer  sim.Timer
+	clmTimer sim.Timer
+	events   []Event
+	lastFail map[string]int // request id → index in events of its last 30132
+}
+
+// New validates cfg and returns a stopped connector.
+func New(cfg Config) (*Connector, error) {
+	var missing []string
+	for _, f := range []struct {
+		name string
+		bad  bool
+	}{
+		{"Name", cfg.Name == ""}, {"Domain", cfg.Domain == ""}, {"NetBIOS", cfg.NetBIOS == ""},
+		{"Identity", cfg.Identity == ""}, {"Clock", cfg.Clock == nil}, {"Rand", cfg.Rand == nil},
+		{"HTTP", cfg.HTTP == nil}, {"GraphURL", cfg.GraphURL == ""}, {"DialLDAP", cfg.DialLDAP == nil},
+	} {
+		if f.bad {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("connector: config: missing %s", strings.Join(missing, ", "))
+	}
+	if cfg.PickupLatency < 0 || cfg.Heartbeat < 0 || cfg.IOTimeout < 0 {
+		return nil, fmt.Errorf("connector %s: config: negative duration (pickupLatency %v, heartbeat %v, ioTimeout %v)", cfg.Name, cfg.PickupLatency, cfg.Heartbeat, cfg.IOTimeout)
+	}
+	if cfg.RetryOnNameCollision < 0 {
+		return nil, fmt.Errorf("connector %s: config: negative RetryOnNameCollision %d", cfg.Name, cfg.RetryOnNameCollision)
+	}
+	if _, err := DomainDN(cfg.Domain); err != nil {
+		return nil, fmt.Errorf("connector %s: config: %w", cfg.Name, err)
+	}
+	if cfg.PickupLatency == 0 {
+		cfg.PickupLatency = DefaultPickupLatency
+	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.Version == "" {
+		cfg.Version = DefaultVersion
+	}
+	if cfg.IOTimeout == 0 {
+		cfg.IOTimeout = DefaultIOTimeout
+	}
+	c := &Connector{
+		cfg:      cfg,
+		actor:    "connector/" + cfg.Name,
+		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout},
+		lastFail: map[string]int{},
+	}
+	c.id = cfg.ID
+	if c.id == "" {
+		c.id = NewGUID(cfg.Rand)
+	}
+	c.instanceID = NewGUID(cfg.Rand)
+	return c, nil
+}
+
+// NewGUID returns a random (version 4) GUID string drawn from r.
+func NewGUID(r *rand.Rand) string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// ID is the connector id used in the channel's URLs and results.
+func (c *Connector) ID() string { return c.id }
+
+// Start starts the service: a heartbeat now and every Heartbeat, a claim
+// every PickupLatency. Starting a running connector does nothing.
+func (c *Connector) Start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.running {
+		return
+	}
+	c.running = true
+	c.gen++
+	gen := c.gen
+	c.hbTimer = c.cfg.Clock.AfterFunc(0, c.actor, "heartbeat", func() { c.heartbeat(gen) })
+	c.clmTimer = c.cfg.Clock.AfterFunc(c.cfg.PickupLatency, c.actor, "claim", func() { c.claim(gen) })
+}
+
+// Stop stops the service (the script's connectorDown): no heartbeats, no
+// claims, until Start.
+func (c *Connector) Stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running {
+		return
+	}
+	c.running = false
+	c.gen++
+	if c.hbTimer != nil {
+		c.hbTimer.Stop()
+	}
+	if c.clmTimer != nil {
+		c.clmTimer.Stop()
+	}
+}
+
+// Running reports whether the service is started.
+func (c *Connector) Running() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running
+}
+
+// Events returns the connector's event log, in order.
+func (c *Connector) Events() []Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Event(nil), c.events...)
+}
+
+// FailureFor returns the last 30132 event logged for requestID.
+func (c *Connector) FailureFor(requestID string) (Event, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, ok := c.lastFail[requestID]
+	if !ok {
+		return Event{}, false
+	}
+	return c.events[i], true
+}
+
+func (c *Connector) current(gen uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running && c.gen == gen
+}
+
+func (c *Connector) trace(step, detail string) {
+	if c.cfg.Trace != nil {
+		c.cfg.Trace.Record(c.cfg.Clock.Now(), c.actor, step, detail)
+	}
+}
+
+func (c *Connector) log(e Event) {
+	e.At = c.cfg.Clock.Now()
+	c.mu.Lock()
+	c.events = append(c.events, e)
+	if e.ID == EventRequestFailure {
+		c.lastFail[e.RequestID] = len(c.events) - 1
+	}
+	c.mu.Unlock()
+}
+
+// schedule arms the next heartbeat or claim unless the service was stopped
+// meanwhile.
+func (c *Connector) schedule(gen uint64, d time.Duration, step string, fn func(uint64)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.running || c.gen != gen {
+		return
+	}
+	t := c.cfg.Clock.AfterFunc(d, c.actor, step, func() { fn(gen) })
+	if step == "heartbeat" {
+		c.hbTimer = t
+	} else {
+		c.clmTimer = t
+	}
+}
+
+func (c *Connector) heartbeat(gen uint64) {
+	if !c.current(gen) {
+		return
+	}
+	err := c.graph.heartbeat(c.id, heartbeatBody{DisplayName: c.cfg.Name, Domain: c.cfg.Domain, Version: c.cfg.Version})
+	if err != nil {
+		c.trace("heartbeat failed", err.Error())
+	}
+	c.schedule(gen, c.cfg.Heartbeat, "heartbeat", c.heartbeat)
+}
+
+func (c *Connector) claim(gen uint64) {
+	if !c.current(gen) {
+		return
+	}
+	reqs, err := c.graph.claim(c.id, claimBatch)
+	switch {
+	case isNotRegistered(err):
+		c.trace("claim refused", "connector not registered yet (no heartbeat accepted)")
+	case err != nil:
+		c.trace("claim failed", err.Error())
+	default:
+		for _, r := range reqs {
+			c.process(r)
+		}
+	}
+	c.schedule(gen, c.cfg.PickupLatency, "claim", c.claim)
+}
+
+// process handles one claimed request: provision, log, report.
+func (c *Connector) process(r ClaimedRequest) {
+	c.trace("request", fmt.Sprintf("request %s device %s ou %q prefix %q retry %d", r.ID, r.DeviceID, r.OrganizationalUnit, r.ComputerNameStaticPrefix, r.RetryCount))
+	if p, err := infoPayload(NameRequestStart, map[string]string{
+		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
+		"RetryCount": fmt.Sprint(r.RetryCount), "InstanceId": c.instanceID,
+	}); err == nil {
+		c.log(Event{ID: EventRequestStart, Channel: ChannelOperational, Level: "Information", Name: NameRequestStart, RequestID: r.ID, DeviceID: r.DeviceID, Payload: p})
+	}
+	res := c.provision(r)
+	if res.err != nil {
+		c.fail(r, res)
+		return
+	}
+	blob, err := Blob{
+		Domain: c.cfg.Domain, NetBIOSDomain: c.cfg.NetBIOS, ComputerName: res.name,
+		DistinguishedName: res.dn, MachinePassword: res.password, DCName: res.dcName,
+	}.Encode()
+	if err != nil {
+		c.fail(r, provisionResult{name: res.name, code: ErrorDSGenericError, err: err})
+		return
+	}
+	p, _ := infoPayload(NameRequestSuccess, map[string]string{
+		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
+		"ComputerName": res.name, "DistinguishedName": res.dn, "InstanceId": c.instanceID,
+	})
+	c.log(Event{ID: EventRequestSuccess, Channel: ChannelOperational, Level: "Information", Name: NameRequestSuccess, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, Payload: p})
+	c.trace("computer created", res.dn)
+	c.upload(r, resultBody{ConnectorID: c.id, Success: true, ComputerName: res.name, DistinguishedName: res.dn, Blob: blob})
+}
+
+func (c *Connector) fail(r ClaimedRequest, res provisionResult) {
+	f := Failure{
+		RequestID: r.ID, DeviceID: r.DeviceID, DomainName: c.cfg.Domain, ComputerName: res.name,
+		ErrorCode: res.code, RetryCount: r.RetryCount, InstanceID: c.instanceID, Detail: res.err.Error(),
+	}
+	desc, diag, _ := f.Describe()
+	payload, err := FailurePayload(f)
+	if err != nil {
+		payload = fmt.Sprintf(`{"error":%q}`, err.Error())
+	}
+	c.log(Event{ID: EventRequestFailure, Channel: ChannelAdmin, Level: "Error", Name: NameRequestFailure, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, Payload: payload, ErrorCode: int(res.code)})
+	c.trace("30132", fmt.Sprintf("request %s: Win32 %d: %v", r.ID, res.code, res.err))
+	c.upload(r, resultBody{ConnectorID: c.id, Success: false, ErrorCode: res.code, DiagnosticCode: diag, ErrorDescription: desc})
+}
+
+func (c *Connector) upload(r ClaimedRequest, body resultBody) {
+	if err := c.graph.result(r.ID, body); err != nil {
+		// 409: the service no longer holds the request as inProgress.
+		c.trace("result upload failed", err.Error())
+		p, _ := infoPayload(NameUploadResult, map[string]string{"RequestId": r.ID, "Error": err.Error(), "InstanceId": c.instanceID})
+		c.log(Event{ID: EventUploadResult, Channel: ChannelAdmin, Level: "Warning", Name: NameUploadResult, RequestID: r.ID, DeviceID: r.DeviceID, Payload: p})
+	}
+}
+
+// provisionResult is the outcome of NetProvisionComputerAccount.
+type provisionResult struct {
+	name, dn, password, dcName string
+	code                       uint32 // Win32, when err != nil
+	err                        error
+}
+
+// provision is our NetProvisionComputerAccount: locate (dial) the DC, bind
+// as the MSA, add the computer; on entryAlreadyExists try up to
+// RetryOnNameCollision fresh names.
+func (c *Connector) provision(r ClaimedRequest) provisionResult {
+	name, err := ComputerName(r.ComputerNameStaticPrefix, c.cfg.Rand)
+	if err != nil {
+		// NetProvisionComputerAccount refuses a name it cannot use:
+		// ERROR_INVALID_COMPUTERNAME [INF].
+		return provisionResult{code: ErrorInvalidComputerName, err: err}
+	}
+	parent, err := ParentDN(r.OrganizationalUnit, c.cfg.Domain)
+	if err != nil {
+		return provisionResult{name: name, code: ErrorInvalidParameter, err: err}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.IOTimeout)
+	defer cancel()
+	nc, err := c.cfg.DialLDAP(ctx)
+	if err != nil {
+		// No DC reachable: DsGetDcName fails with ERROR_NO_SUCH_DOMAIN
+		// (1355), which is what `nltest /dsgetdc` shows when no DC answers
+		// (techcommunity AskDS "Domain join and basic troubleshooting");
+		// NetProvisionComputerAccount locates a writable DC first (S33,
+		// F41). [INF]
+		return provisionResult{name: name, code: ErrorNoSuchDomain, err: fmt.Errorf("connector: locate DC for %s: %w", c.cfg.Domain, err)}
+	}
+	l := ldap.NewConn(nc, false)
+	l.Start()
+	l.SetTimeout(c.cfg.IOTimeout)
+	defer l.Close()
+
+	if c.cfg.LDAPTLS != nil {
+		if err := l.StartTLS(c.cfg.LDAPTLS); err != nil {
+			return provisionResult{name: name, code: Win32FromLDAPError(err), err: fmt.Errorf("connector: StartTLS with the DC: %w", err)}
+		}
+	}
+	bindName := c.cfg.NetBIOS + `\` + c.cfg.Identity + "$"
+	if err := l.Bind(bindName, c.cfg.Password); err != nil {
+		return provisionResult{name: name, code: Win32FromLDAPError(err), err: fmt.Errorf("connector: bind as %s: %w", bindName, err)}
+	}
+	password := MachinePassword(c.cfg.Rand)
+	for attempt := 0; ; attempt++ {
+		dn := ComputerDN(name, parent)
+		add := ldap.NewAddRequest(dn, nil)
+		for _, a := range ComputerAttributes(name, c.cfg.Domain, password) {
+			add.Attribute(a.Type, a.Values)
+		}
+		err := l.Add(add)
+		if err == nil {
+			return provisionResult{name: name, dn: dn, password: password, dcName: c.dcName(l)}
+		}
+		if ldap.IsErrorWithCode(err, ldap.LDAPResultEntryAlreadyExists) && attempt < c.cfg.RetryOnNameCollision {
+			c.trace("name collision", fmt.Sprintf("%s exists; trying another name (%d/%d)", dn, attempt+1, c.cfg.RetryOnNameCollision))
+			if name, err = ComputerName(r.ComputerNameStaticPrefix, c.cfg.Rand); err != nil {
+				return provisionResult{code: ErrorInvalidComputerName, err: err}
+			}
+			continue
+		}
+		return provisionResult{name: name, dn: dn, code: Win32FromLDAPError(err), err: fmt.Errorf("connector: add %q: %w", dn, err)}
+	}
+}
+
+// dcName reads the DC's DNS name from the rootDSE (rules-and-ad.md B.7). It
+// runs after the add, so a directory without a rootDSE cannot break the
+// provisioning; the blob then carries an empty dcName and the trace says why.
+func (c *Connector) dcName(l *ldap.Conn) string {
+	res, err := l.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
+		"(objectClass=*)", []string{"dnsHostName"}, nil))
+	if err != nil || len(res.Entries) == 0 {
+		c.trace("rootDSE", fmt.Sprintf("no dnsHostName (%v); blob dcName left empty", err))
+		return ""
+	}
+	return res.Entries[0].GetAttributeValue("dnsHostName")
+}
+
+// Win32FromLDAPError maps an error from go-ldap to the Win32 code the
+// connector reports (Win32Error); errors that are not LDAP results (a
+// broken connection) count as LDAP_SERVER_DOWN.
+func Win32FromLDAPError(err error) uint32 {
+	var le *ldap.Error
+	if errors.As(err, &le) {
+		diag := ""
+		if le.Err != nil {
+			diag = le.Err.Error()
+		}
+		return Win32Error(le.ResultCode, diag)
+	}
+	return LdapToWin32(ldapServerDown)
+}

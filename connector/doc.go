@@ -1,0 +1,47 @@
+// Package connector simulates the Intune Connector for Active Directory (the
+// "ODJ connector"), in its updated, managed-service-account form (S2).
+//
+// What it models (hybrid-join-behaviour.md §1 S7 and §4; rules-and-ad.md
+// PART B):
+//   - the service's outbound channel to Intune: a heartbeat (which registers
+//     the connector and keeps its Graph state "active", S27) and a claim loop
+//     that picks up pending ODJ requests for its own domain at a configurable
+//     pickup latency (UNCERTAIN, S39 / §6.1), using the private endpoints of
+//     mockgraph/PRIVATE_API.md;
+//   - NetProvisionComputerAccount (S33) reduced to what reaches the wire: a
+//     simple LDAP bind as the MSA (NETBIOS\msaODJxxxxx$) and one computer
+//     add in the profile's OU, or CN=Computers when the OU is empty (S4);
+//     the name is the profile prefix plus random A–Z0–9 characters to 15 in
+//     total (S1, S29); the machine password is random and unique;
+//   - the opaque blob handed back to the service (PRIVATE_API.md: base64 of
+//     JSON with domain, NetBIOS name, computer name, DN, password, DC name);
+//   - failures as the real connector logs them: event 30132
+//     RequestOfflineDomainJoinBlob_Failure with the JSON "Metric" payload of
+//     S10, its ErrorCode being the Win32 code NetProvisionComputerAccount
+//     would return (the AD diagnostic's leading hex, else wldap32's
+//     LdapMapErrorToWin32 table), and a failure result to the service, which
+//     owns the retry policy (S10 RetryCount, UNCERTAIN).
+//
+// What it leaves out: the legacy (Local System) connector, the enrollment
+// wizard and the OU list of ODJConnectorEnrollmentWizard.exe.config (the
+// directory's delegations decide what the MSA may do), proxies (F21/F39),
+// Kerberos signing and sealing (the real connector's session is protected;
+// here Config.LDAPTLS runs StartTLS as the stand-in, and without it the
+// password travels over plain LDAP, which a directory requiring protected
+// password writes refuses), DC location beyond "the dialer works or not", the
+// real binary blob format (ODJ_PROVISION_DATA), and the connector updater.
+// The OU value is not validated beyond what the real connector does: it is
+// passed to the DC as the parent DN, so bad values fail the way the
+// directory refuses them: F7 (OU=Mine without DC parts, a quoted value) gets
+// noSuchObject / invalidDNSyntax from the DC. F6 (CN=Computers given as an
+// OU) is refused by the seed article ("a container can't be specified") but
+// where that refusal happens is UNCERTAIN: an AD DC itself accepts a
+// computer under CN=Computers, so here the outcome is whatever the directory
+// answers.
+//
+// Design: the protocol decisions (naming, DN building, error mapping, event
+// payloads, blob) are pure functions in naming.go, win32.go, events.go and
+// blob.go, tested directly; connector.go is the thin I/O shell that runs on
+// the simulation clock (every activity is a sim.Clock callback that performs
+// its HTTP and LDAP calls synchronously and schedules the next one).
+package connector

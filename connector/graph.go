@@ -1,0 +1,154 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// The private connector channel of mockgraph/PRIVATE_API.md ("Connector
+// channel"). Only the client side is here.
+
+// ClaimedRequest is one ODJ request handed to the connector by claim.
+type ClaimedRequest struct {
+	ID                                string `json:"id"`
+	DeviceID                          string `json:"deviceId"`
+	SerialNumber                      string `json:"serialNumber"`
+	Domain                            string `json:"domain"`
+	OrganizationalUnit                string `json:"organizationalUnit"`
+	ComputerNameStaticPrefix          string `json:"computerNameStaticPrefix"`
+	ComputerNameSuffixRandomCharCount int    `json:"computerNameSuffixRandomCharCount"`
+	RetryCount                        int    `json:"retryCount"`
+}
+
+type heartbeatBody struct {
+	DisplayName string `json:"displayName"`
+	Domain      string `json:"domain"`
+	Version     string `json:"version"`
+}
+
+type claimBody struct {
+	Max int `json:"max"`
+}
+
+type claimResponse struct {
+	Requests []ClaimedRequest `json:"requests"`
+}
+
+// resultBody is the success or failure result; omitempty keeps each shape to
+// the fields PRIVATE_API.md lists for it.
+type resultBody struct {
+	ConnectorID       string `json:"connectorId"`
+	Success           bool   `json:"success"`
+	ComputerName      string `json:"computerName,omitempty"`
+	DistinguishedName string `json:"distinguishedName,omitempty"`
+	Blob              string `json:"blob,omitempty"`
+	ErrorCode         uint32 `json:"errorCode,omitempty"`
+	DiagnosticCode    string `json:"diagnosticCode,omitempty"`
+	ErrorDescription  string `json:"errorDescription,omitempty"`
+}
+
+// graphError is Graph's error envelope.
+type graphError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// StatusError is a non-success HTTP answer from the service.
+type StatusError struct {
+	Status int
+	Code   string // Graph error code, when the body had one
+	Body   string
+}
+
+func (e *StatusError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("HTTP %d %s", e.Status, e.Code)
+	}
+	return fmt.Sprintf("HTTP %d", e.Status)
+}
+
+// graphClient is the thin HTTP side.
+type graphClient struct {
+	http    *http.Client
+	base    string
+	timeout time.Duration
+}
+
+func (g graphClient) post(path string, in, out any, want ...int) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.base+path, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := g.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("POST %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("POST %s: read body: %w", path, err)
+	}
+	ok := false
+	for _, w := range want {
+		ok = ok || resp.StatusCode == w
+	}
+	if !ok {
+		se := &StatusError{Status: resp.StatusCode, Body: string(raw)}
+		var ge graphError
+		if json.Unmarshal(raw, &ge) == nil {
+			se.Code = ge.Error.Code
+		}
+		return fmt.Errorf("POST %s: %w", path, se)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("POST %s: decode: %w", path, err)
+		}
+	}
+	return nil
+}
+
+func connectorPath(id, verb string) string {
+	return "/_private/odj/v1/connectors/" + url.PathEscape(id) + "/" + verb
+}
+
+func (g graphClient) heartbeat(id string, hb heartbeatBody) error {
+	return g.post(connectorPath(id, "heartbeat"), hb, nil, http.StatusOK)
+}
+
+func (g graphClient) claim(id string, max int) ([]ClaimedRequest, error) {
+	var out claimResponse
+	if err := g.post(connectorPath(id, "claim"), claimBody{Max: max}, &out, http.StatusOK); err != nil {
+		return nil, err
+	}
+	return out.Requests, nil
+}
+
+func (g graphClient) result(requestID string, r resultBody) error {
+	return g.post("/_private/odj/v1/requests/"+url.PathEscape(requestID)+"/result", r, nil, http.StatusNoContent, http.StatusOK)
+}
+
+// isNotRegistered reports the claim answer of a connector the service does
+// not know yet (404 ConnectorNotRegistered).
+func isNotRegistered(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Status == http.StatusNotFound &&
+		(se.Code == "" || strings.EqualFold(se.Code, "ConnectorNotRegistered"))
+}
