@@ -1,0 +1,137 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+
+	"github.com/autopilotsim/autopilotsim/scenarios"
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+// ServeOptions configure lab mode.
+type ServeOptions struct {
+	GraphAddr string  // e.g. 127.0.0.1:8080
+	LDAPAddr  string  // first domain's DC; further domains take the next ports
+	Speed     float64 // simulated seconds per wall second
+	Seed      *uint64
+}
+
+// InvalidError marks a problem with the user's input (exit code 2).
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
+// Lab is a running world on real ports.
+type Lab struct {
+	w    *world
+	stop chan struct{}
+	done chan struct{}
+}
+
+// Serve builds the scenario's world on real loopback ports, replays the
+// tenant setup (everything before T0) in virtual time, then lets the clock
+// follow the wall clock (scaled by Speed) until Close.
+func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
+	w := newWorld(sc, opts.Seed)
+	w.graphAddr, w.ldapAddr = opts.GraphAddr, opts.LDAPAddr
+	if err := w.build(WireLoopback); err != nil {
+		w.close()
+		return nil, err
+	}
+	if err := w.sched.Run(w.t0); err != nil {
+		w.close()
+		return nil, fmt.Errorf("harness: serve: setup: %w", err)
+	}
+	if w.setupErr != nil {
+		w.close()
+		return nil, fmt.Errorf("harness: serve: setup: %w", w.setupErr)
+	}
+	l := &Lab{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		w.sched.RunRealTime(l.stop, opts.Speed)
+	}()
+	return l, nil
+}
+
+// GraphURL is mockgraph's base URL.
+func (l *Lab) GraphURL() string { return l.w.graphURL }
+
+// TenantID is the tenant's id (the {tenant} of the token endpoint).
+func (l *Lab) TenantID() string { return l.w.admin.tenant }
+
+// LDAPAddr returns the address of a domain's DC.
+func (l *Lab) LDAPAddr(domain string) string {
+	if d, ok := l.w.domains[lower(domain)]; ok {
+		return d.addr
+	}
+	return ""
+}
+
+// Now is the lab's current simulated time.
+func (l *Lab) Now() string { return l.w.sched.Now().Format("2006-01-02T15:04:05Z") }
+
+// Describe prints how to reach the mocks.
+func (l *Lab) Describe(out io.Writer) {
+	w := l.w
+	fmt.Fprintf(out, "autopilotsim lab for scenario %q (seed %d), simulated time %s\n\n", w.sc.Name, w.seed, l.Now())
+	fmt.Fprintf(out, "mockgraph   %s\n", w.graphURL)
+	fmt.Fprintf(out, "  token     POST %s/%s/oauth2/v2.0/token  (client_credentials)\n", w.graphURL, w.admin.tenant)
+	fmt.Fprintf(out, "  admin app client_id=%s client_secret=%s\n", harnessApp.ClientID, harnessApp.ClientSecret)
+	for _, a := range w.sc.Tenant.Apps {
+		fmt.Fprintf(out, "  app %-6s client_id=%s roles=%v\n", a.Name, a.ClientID, a.Roles)
+	}
+	for _, d := range w.sortedDomains() {
+		fmt.Fprintf(out, "\nmockad      ldap://%s  (%s, base %s)\n", d.addr, d.spec.Name, d.dir.BaseDN())
+		for _, u := range d.spec.Users {
+			fmt.Fprintf(out, "  user      %s\\%s  password %s\n", d.netbios, u.SAMAccountName, u.Password)
+		}
+		fmt.Fprintf(out, "  e.g.      ldapsearch -H ldap://%s -x -D '%s\\%s' -w '%s' -b '%s' '(objectClass=computer)'\n",
+			d.addr, d.netbios, syncAccount, syncPassword(w.seed), d.dir.BaseDN())
+	}
+	fmt.Fprintln(out, "\nCtrl+C stops the lab.")
+}
+
+// Close stops the clock and the servers.
+func (l *Lab) Close() {
+	close(l.stop)
+	<-l.done
+	l.w.close()
+}
+
+// listen opens a loopback listener at addr, or the i-th port after it.
+func listen(addr string, i int) (net.Listener, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if i > 0 {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("port of %q: %w", addr, err)
+		}
+		if p != 0 {
+			addr = net.JoinHostPort(host, strconv.Itoa(p+i))
+		}
+	}
+	return net.Listen("tcp", addr)
+}
+
+func newWorld(sc *scenarios.Scenario, seedOverride *uint64) *world {
+	seed := DefaultSeed
+	if sc.Seed != nil {
+		seed = *sc.Seed
+	}
+	if seedOverride != nil {
+		seed = *seedOverride
+	}
+	w := &world{sc: sc, seed: seed, t0: sim.Epoch, trace: &sim.Trace{}, streams: sim.NewStreams(seed)}
+	w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
+	return w
+}

@@ -1,0 +1,392 @@
+package harness
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/connector"
+	"github.com/autopilotsim/autopilotsim/devicesim"
+	"github.com/autopilotsim/autopilotsim/entrasync"
+	"github.com/autopilotsim/autopilotsim/mockad"
+	"github.com/autopilotsim/autopilotsim/mockgraph"
+	"github.com/autopilotsim/autopilotsim/scenarios"
+	"github.com/autopilotsim/autopilotsim/sim"
+	"github.com/autopilotsim/autopilotsim/transport"
+)
+
+// Wire selects how clients reach the servers.
+type Wire string
+
+// The wires.
+const (
+	WireMemory   Wire = "memory"   // in-memory pipes into the same handlers
+	WireLoopback Wire = "loopback" // real TCP sockets on 127.0.0.1
+)
+
+// harnessApp is the app registration the harness signs in with to set up the
+// tenant, with the application permissions those calls need (graph-api.md §3).
+var harnessApp = mockgraph.App{
+	ClientID:     "00000000-0000-0000-0000-0000000a0001",
+	ClientSecret: "autopilotsim-harness-secret",
+	DisplayName:  "autopilotsim harness",
+	Roles: []string{
+		"DeviceManagementServiceConfig.ReadWrite.All",
+		"DeviceManagementConfiguration.ReadWrite.All",
+		"DeviceManagementManagedDevices.ReadWrite.All",
+		"Group.ReadWrite.All",
+		"GroupMember.ReadWrite.All",
+		"Device.ReadWrite.All",
+		"Directory.ReadWrite.All",
+	},
+}
+
+// syncAccount is the AD account Entra Connect reads the directory as.
+const syncAccount = "MSOL_autopilotsim"
+
+// domainCtl is one AD domain and its DC.
+type domainCtl struct {
+	spec    scenarios.Domain
+	netbios string
+	dir     *mockad.Directory
+	srv     *mockad.Server
+	ln      net.Listener
+	dial    transport.Dialer
+	addr    string
+}
+
+// world is everything one scenario run builds.
+type world struct {
+	sc      *scenarios.Scenario
+	seed    uint64
+	t0      time.Time
+	sched   *sim.Scheduler
+	trace   *sim.Trace
+	streams *sim.Streams
+
+	graph      *mockgraph.Server
+	graphURL   string
+	httpClient *http.Client
+	stopHTTP   func()
+
+	domains    map[string]*domainCtl // by lower-case DNS name
+	connectors map[string]*connector.Connector
+	connOrder  []string
+	sync       *entrasync.Sync
+	admin      *admin
+
+	devices   []*devicesim.Device
+	deviceIdx map[string]*devicesim.Device
+	specs     map[string]scenarios.Device
+	networks  map[string]devicesim.Location
+	remaining int
+	lastDone  time.Time
+
+	graphAddr string // loopback listen addresses (serve); empty = any free port
+	ldapAddr  string
+
+	groupIDs   map[string]string // scenario group name -> Graph id
+	profileIDs map[string]string // deployment profile name -> Graph id
+	setupErr   error
+}
+
+func (w *world) at(offset time.Duration) time.Time { return w.t0.Add(offset) }
+
+// schedule runs fn at T0+offset on the clock; errors stop the run.
+func (w *world) schedule(offset time.Duration, actor, step string, fn func() error) {
+	w.sched.At(w.at(offset), actor, step, func() {
+		if w.setupErr != nil {
+			return
+		}
+		if err := fn(); err != nil {
+			w.setupErr = err
+			w.sched.Halt()
+		}
+	})
+}
+
+func (w *world) close() {
+	for _, c := range w.connectors {
+		c.Stop()
+	}
+	if w.stopHTTP != nil {
+		w.stopHTTP()
+	}
+	for _, d := range w.domains {
+		_ = d.srv.Close()
+		_ = d.ln.Close()
+	}
+}
+
+// buildDomains starts one mockad DC per domain, seeded from the scenario.
+func (w *world) buildDomains(wire Wire) error {
+	w.domains = map[string]*domainCtl{}
+	for i, d := range w.sc.Environment.Domains {
+		quota := 10
+		if d.MachineAccountQuota != nil {
+			quota = *d.MachineAccountQuota
+		}
+		dir, err := mockad.NewDirectory(mockad.DomainConfig{
+			DNSName: d.Name, NetBIOSName: d.NetBIOS, MachineAccountQuota: quota, OUs: d.OUs,
+		}, w.sched, w.streams.Stream("ad/"+d.Name))
+		if err != nil {
+			return fmt.Errorf("harness: domain %s: %w", d.Name, err)
+		}
+		for _, u := range d.Users {
+			if _, err := dir.AddUser(u.SAMAccountName, u.Password, u.UPN, u.Admin); err != nil {
+				return fmt.Errorf("harness: domain %s: user %s: %w", d.Name, u.SAMAccountName, err)
+			}
+		}
+		if _, err := dir.AddUser(syncAccount, syncPassword(w.seed), syncAccount+"@"+d.Name, false); err != nil {
+			return fmt.Errorf("harness: domain %s: sync account: %w", d.Name, err)
+		}
+		for _, c := range d.Computers {
+			parent := c.OU
+			if parent == "" {
+				parent = "CN=Computers," + dir.BaseDN()
+			}
+			if _, err := dir.AddComputer(c.Name, parent); err != nil {
+				return fmt.Errorf("harness: domain %s: computer %s: %w", d.Name, c.Name, err)
+			}
+		}
+		ctl := &domainCtl{spec: d, netbios: d.NetBIOS, dir: dir, srv: mockad.NewServer(dir, mockad.ServerOptions{})}
+		switch wire {
+		case WireLoopback:
+			ln, err := listen(w.ldapAddr, i)
+			if err != nil {
+				return fmt.Errorf("harness: DC of %s: listen: %w", d.Name, err)
+			}
+			ctl.ln, ctl.addr, ctl.dial = ln, ln.Addr().String(), transport.TCPDialer(ln.Addr().String())
+		default:
+			pl := transport.NewPipeListener("dc." + d.Name)
+			ctl.ln, ctl.addr, ctl.dial = pl, "pipe:dc."+d.Name, pl.DialContext
+		}
+		go func() { _ = ctl.srv.Serve(ctl.ln) }()
+		w.domains[strings.ToLower(d.Name)] = ctl
+	}
+	return nil
+}
+
+// syncPassword is the password of the harness-made sync account; derived
+// from the seed so no wall-clock randomness enters the run.
+func syncPassword(seed uint64) string { return fmt.Sprintf("Sync-%016x!", seed) }
+
+func (w *world) dialDomain(domain string) (transport.Dialer, error) {
+	d, ok := w.domains[strings.ToLower(domain)]
+	if !ok {
+		return nil, fmt.Errorf("no domain controller for domain %q", domain)
+	}
+	return d.dial, nil
+}
+
+// buildGraph starts mockgraph on the chosen wire.
+func (w *world) buildGraph(wire Wire) error {
+	tenantID := w.sc.Tenant.ID
+	if tenantID == "" {
+		tenantID = guidFrom(w.streams.Stream("tenant"))
+	}
+	apps := []mockgraph.App{harnessApp}
+	for _, a := range w.sc.Tenant.Apps {
+		apps = append(apps, mockgraph.App{ClientID: a.ClientID, ClientSecret: a.ClientSecret, DisplayName: a.Name, Roles: a.Roles})
+	}
+	t := w.sc.Timings
+	g, err := mockgraph.New(mockgraph.Config{
+		Clock: w.sched, Rand: w.streams.Stream("graph"), TenantID: tenantID, TenantDomain: w.sc.Tenant.Domain,
+		Apps: apps, ODJMaxRetries: 2, Trace: w.trace,
+		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D()},
+	})
+	if err != nil {
+		return fmt.Errorf("harness: mockgraph: %w", err)
+	}
+	w.graph = g
+	switch wire {
+	case WireLoopback:
+		ln, err := listen(w.graphAddr, 0)
+		if err != nil {
+			return fmt.Errorf("harness: mockgraph: listen: %w", err)
+		}
+		srv := &http.Server{Handler: g.Handler()}
+		go func() { _ = srv.Serve(ln) }()
+		tr := &http.Transport{MaxIdleConnsPerHost: 64}
+		w.httpClient = &http.Client{Transport: tr}
+		w.graphURL = "http://" + ln.Addr().String()
+		w.stopHTTP = func() { tr.CloseIdleConnections(); _ = srv.Close() }
+	default:
+		w.httpClient, w.stopHTTP = transport.ServeHTTPPipe("graph", g.Handler())
+		w.graphURL = "http://graph.local"
+	}
+	w.admin = &admin{client: w.httpClient, base: w.graphURL, tenant: tenantID, clientID: harnessApp.ClientID, secret: harnessApp.ClientSecret}
+	return nil
+}
+
+// buildConnectors creates an MSA per connector in its domain and starts the
+// connector service shortly before T0 (heartbeat first, so it is Active).
+func (w *world) buildConnectors() error {
+	w.connectors = map[string]*connector.Connector{}
+	for i, c := range w.sc.Environment.Connectors {
+		dom, ok := w.domains[strings.ToLower(c.Domain)]
+		if !ok {
+			return fmt.Errorf("harness: connector %s: unknown domain %q", c.Name, c.Domain)
+		}
+		password := fmt.Sprintf("Msa-%d-%016x!", i, w.streams.Stream("msa/"+c.Name).Uint64())
+		if _, err := dom.dir.AddServiceAccount(c.Identity, password); err != nil {
+			return fmt.Errorf("harness: connector %s: service account %s: %w", c.Name, c.Identity, err)
+		}
+		conn, err := connector.New(connector.Config{
+			Name: c.Name, Domain: c.Domain, NetBIOS: dom.netbios, Version: c.Version,
+			Identity: c.Identity, Password: password,
+			Clock: w.sched, Rand: w.streams.Stream("connector/" + c.Name),
+			HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial,
+			PickupLatency: c.PickupLatency.D(), Heartbeat: c.Heartbeat.D(), Trace: w.trace,
+		})
+		if err != nil {
+			return fmt.Errorf("harness: connector %s: %w", c.Name, err)
+		}
+		w.connectors[c.Name] = conn
+		w.connOrder = append(w.connOrder, c.Name)
+		if !c.Down {
+			start := -2 * c.Heartbeat.D()
+			w.schedule(start, "harness", "connector start", func() error { conn.Start(); return nil })
+		}
+	}
+	return nil
+}
+
+// trusteeFor resolves a delegation trustee: a connector name means that
+// connector's MSA.
+func (w *world) trusteeFor(t string) string {
+	for _, c := range w.sc.Environment.Connectors {
+		if strings.EqualFold(c.Name, t) {
+			return c.Identity + "$"
+		}
+	}
+	return t
+}
+
+func (w *world) delegation(d scenarios.Delegation) mockad.Delegation {
+	return mockad.Delegation{Trustee: w.trusteeFor(d.Trustee), OU: d.OU, Right: d.Right, AppliesTo: d.AppliesTo}
+}
+
+func (w *world) grantDelegations() error {
+	for _, d := range w.sc.Environment.Domains {
+		dom := w.domains[strings.ToLower(d.Name)]
+		for _, del := range d.Delegations {
+			if err := dom.dir.Grant(w.delegation(del)); err != nil {
+				return fmt.Errorf("harness: domain %s: delegation on %s: %w", d.Name, del.OU, err)
+			}
+		}
+	}
+	return nil
+}
+
+// buildSync starts Entra Connect against the first domain (one forest, one
+// connector space; multi-domain sync is left for later).
+func (w *world) buildSync() error {
+	ec := w.sc.Environment.EntraConnect
+	if ec.Disabled || len(w.sc.Environment.Domains) == 0 {
+		return nil
+	}
+	d := w.sc.Environment.Domains[0]
+	dom := w.domains[strings.ToLower(d.Name)]
+	s, err := entrasync.New(entrasync.Config{
+		Domain: d.Name, NetBIOS: dom.netbios, BindUser: syncAccount, BindPassword: syncPassword(w.seed),
+		Scope: ec.Scope, Interval: ec.Interval.D(),
+		FirstCycle: ec.Offset.D() + w.sc.Timings.SetupLead.D(),
+		Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, Trace: w.trace,
+	})
+	if err != nil {
+		return fmt.Errorf("harness: Entra Connect: %w", err)
+	}
+	w.sync = s
+	s.Start()
+	return nil
+}
+
+// buildDevices creates the devices and schedules their power-on.
+func (w *world) buildDevices() error {
+	w.networks = map[string]devicesim.Location{}
+	for _, n := range w.sc.Environment.Networks {
+		w.networks[n.Name] = devicesim.Location{Name: n.Name, Corporate: n.Kind == "corporate", Domains: n.Domains, Wireless: n.Wireless}
+	}
+	t := w.sc.Timings
+	timings := devicesim.Timings{
+		NetworkUp: t.NetworkUp.D(), ProfileDownload: t.ProfileDownload.D(), OOBEPages: t.OOBEPages.D(),
+		EntraSignIn: t.EntraSignIn.D(), MDMEnrollment: t.MDMEnrollment.D(), ODJPollInterval: t.ODJPollInterval.D(),
+		ConnectivityWait: t.ConnectivityWait.D(), DCRetryInterval: t.DCRetryInterval.D(), Reboot: t.Reboot.D(),
+		DeviceSetup: t.DeviceSetup.D(), FirstSignIn: t.FirstSignIn.D(), DeviceJoinTask: t.DeviceJoinTask.D(),
+		AccountSetupRest: 2 * time.Minute,
+	}
+	cloud := &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL}
+	dc := &devicesim.LDAPDirectory{Dial: w.dialDomain}
+	w.deviceIdx = map[string]*devicesim.Device{}
+	w.specs = map[string]scenarios.Device{}
+	for _, spec := range w.sc.ExpandDevices() {
+		loc, ok := w.networks[spec.Location]
+		if !ok {
+			return fmt.Errorf("harness: device %s: unknown network %q", spec.Serial, spec.Location)
+		}
+		vpn, err := devicesim.ParseVPN(spec.VPN)
+		if err != nil {
+			return fmt.Errorf("harness: device %s: %w", spec.Serial, err)
+		}
+		adUser, adPassword := w.adCredentials(spec)
+		d, err := devicesim.New(devicesim.Config{
+			Serial: spec.Serial, Location: loc, VPN: vpn, UserPrincipalName: spec.User,
+			ADUser: adUser, ADPassword: adPassword, Timings: timings, Clock: w.sched,
+			Rand: w.streams.Stream("device/" + spec.Serial), Cloud: cloud, DC: dc, Trace: w.trace,
+			Done: w.deviceDone,
+		})
+		if err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		w.devices = append(w.devices, d)
+		w.deviceIdx[spec.Serial] = d
+		w.specs[spec.Serial] = spec
+		if spec.PowerOn != nil {
+			w.schedule(*spec.PowerOn, "harness", "", func() error { d.PowerOn(); return nil })
+		}
+	}
+	w.remaining = len(w.devices)
+	return nil
+}
+
+// adCredentials finds the AD account the user signs in with at the first
+// Windows sign-in: the device's adUser, else the AD user whose UPN matches.
+func (w *world) adCredentials(spec scenarios.Device) (string, string) {
+	for _, d := range w.sc.Environment.Domains {
+		for _, u := range d.Users {
+			if (spec.ADUser != "" && strings.EqualFold(u.SAMAccountName, spec.ADUser)) ||
+				(spec.ADUser == "" && strings.EqualFold(u.UPN, spec.User)) {
+				return u.SAMAccountName, u.Password
+			}
+		}
+	}
+	return spec.ADUser, ""
+}
+
+func (w *world) deviceDone(r devicesim.Result) {
+	w.remaining--
+	if r.FinishedAt.After(w.lastDone) {
+		w.lastDone = r.FinishedAt
+	}
+	if w.remaining == 0 {
+		// Every device has an outcome: nothing left to observe. Services
+		// (connector polls, sync cycles) would run forever otherwise.
+		w.sched.Halt()
+	}
+}
+
+// sortedDomains returns the domain controllers in scenario order.
+func (w *world) sortedDomains() []*domainCtl {
+	out := make([]*domainCtl, 0, len(w.domains))
+	for _, d := range w.domains {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].spec.Name < out[j].spec.Name })
+	return out
+}
+
+func lower(s string) string { return strings.ToLower(s) }
