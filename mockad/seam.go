@@ -1,0 +1,502 @@
+package mockad
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	gldap "github.com/glauth/ldap"
+	ber "github.com/go-asn1-ber/asn1-ber"
+)
+
+// LDAP protocolOp application tags (RFC 4511 4.2).
+const (
+	opBindRequest     = 0
+	opBindResponse    = 1
+	opUnbindRequest   = 2
+	opSearchRequest   = 3
+	opSearchDone      = 5
+	opModifyRequest   = 6
+	opModifyResponse  = 7
+	opAddRequest      = 8
+	opAddResponse     = 9
+	opDelRequest      = 10
+	opDelResponse     = 11
+	opModDNRequest    = 12
+	opModDNResponse   = 13
+	opCompareRequest  = 14
+	opCompareResponse = 15
+	opAbandonRequest  = 16
+	opExtendedRequest = 23
+	opExtendedResp    = 24
+)
+
+// maxMessage is AD's MaxReceiveBuffer (B.9): a bigger request closes the
+// connection.
+const maxMessage = 10485760
+
+// seamListener wraps every accepted connection in a seamConn.
+type seamListener struct {
+	net.Listener
+	srv *Server
+}
+
+func (l *seamListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		// glauth logs every Accept error except this wording; a closed
+		// listener is the normal way to stop.
+		return nil, fmt.Errorf("%w: use of closed network connection", err)
+	}
+	_, isTLS := c.(*tls.Conn)
+	sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv}
+	l.srv.track(sc, true)
+	return sc, nil
+}
+
+// result is a pending override of the next LDAPResult-bearing response.
+type result struct {
+	code      gldap.LDAPResultCode
+	diag      string
+	matchedDN string
+	controls  []*ber.Packet // replace the response controls when non-nil
+}
+
+// seamConn is the connection glauth's server reads from and writes to. On
+// the way in it decodes each LDAPMessage, keeps it as the current request
+// (handlers read the operation from it, not from glauth's lossy structs),
+// rewrites search filters to (objectClass=*) so glauth's filter compiler
+// never sees them, and swallows Abandon (glauth would close the
+// connection). On the way out it replaces resultCode, matchedDN,
+// diagnosticMessage and controls of the next result with the override the
+// handler recorded. See doc.go.
+type seamConn struct {
+	raw   net.Conn // the accepted connection
+	srv   *Server
+	mu    sync.Mutex
+	inner net.Conn // raw, or a *tls.Conn over raw after StartTLS
+
+	rbuf    []byte // bytes read but not yet handed to glauth as a packet
+	readBuf []byte // scratch for reads from inner
+	out     []byte // the current packet's bytes, being handed to glauth
+
+	cur      *ber.Packet // current request envelope (as the client sent it)
+	override *result
+	startTLS *tls.Config // set by the StartTLS handler; applied after the response goes out
+	secure   bool
+
+	// Responses go out through a queue drained by a writer goroutine, so
+	// glauth never blocks in Write. Over an unbuffered net.Pipe a client
+	// that sends and receives on separate goroutines (go-ldap) would
+	// otherwise deadlock with the server: both ends writing, nobody reading.
+	wmu     sync.Mutex
+	wcond   *sync.Cond
+	wq      []byte
+	wbusy   bool
+	werr    error
+	wclosed bool
+	wgo     bool
+
+	who   *entry // bound identity; nil = anonymous
+	pages map[string]*pageState
+	pageN uint64
+}
+
+type pageState struct {
+	entries   []*entry
+	pos       int
+	attrs     []string
+	typesOnly bool
+}
+
+func (c *seamConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.out) == 0 {
+		if err := c.nextPacket(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, c.out)
+	c.out = c.out[n:]
+	return n, nil
+}
+
+// nextPacket reads one complete LDAPMessage from the client and prepares
+// the bytes glauth will see. Called with c.mu held.
+func (c *seamConn) nextPacket() error {
+	for {
+		n, ok, err := berLength(c.rbuf)
+		if err != nil {
+			return err
+		}
+		if ok {
+			raw := c.rbuf[:n]
+			c.rbuf = append([]byte(nil), c.rbuf[n:]...)
+			c.out = c.intercept(raw)
+			return nil
+		}
+		if c.readBuf == nil {
+			c.readBuf = make([]byte, 32*1024)
+		}
+		buf := c.readBuf
+		c.mu.Unlock()
+		m, rerr := c.inner.Read(buf)
+		c.mu.Lock()
+		c.rbuf = append(c.rbuf, buf[:m]...)
+		if rerr != nil && m == 0 {
+			if errors.Is(rerr, net.ErrClosed) || errors.Is(rerr, io.ErrClosedPipe) {
+				// Our own Close (Server.Close): report a clean end so
+				// glauth does not log it as a failure.
+				return io.EOF
+			}
+			return rerr
+		}
+	}
+}
+
+// berLength reports the total length of the first BER element in b, if complete.
+func berLength(b []byte) (int, bool, error) {
+	if len(b) < 2 {
+		return 0, false, nil
+	}
+	if b[0] != 0x30 {
+		return 0, false, fmt.Errorf("mockad: LDAPMessage must start with SEQUENCE, got 0x%02x", b[0])
+	}
+	l := int(b[1])
+	hdr := 2
+	if l&0x80 != 0 {
+		k := l & 0x7f
+		if k == 0 || k > 4 {
+			return 0, false, errors.New("mockad: indefinite or oversized BER length")
+		}
+		if len(b) < 2+k {
+			return 0, false, nil
+		}
+		l = 0
+		for _, x := range b[2 : 2+k] {
+			l = l<<8 | int(x)
+		}
+		hdr += k
+	}
+	if l > maxMessage {
+		return 0, false, fmt.Errorf("mockad: request of %d bytes exceeds MaxReceiveBuffer", l)
+	}
+	if len(b) < hdr+l {
+		return 0, false, nil
+	}
+	return hdr + l, true, nil
+}
+
+// intercept records the request and returns the bytes glauth should see.
+func (c *seamConn) intercept(raw []byte) []byte {
+	pkt, err := ber.DecodePacketErr(raw)
+	if err != nil || len(pkt.Children) < 2 || pkt.Children[1].ClassType != ber.ClassApplication {
+		c.cur = nil
+		return raw // glauth rejects it and closes the connection, as AD would
+	}
+	c.cur = pkt
+	switch pkt.Children[1].Tag {
+	case opAbandonRequest:
+		// No response is due; glauth would drop the connection. Nothing to
+		// abandon either: every operation here completes synchronously.
+		c.cur = nil
+		return nil
+	case opModDNRequest:
+		// glauth wants newSuperior ([0] IMPLICIT LDAPDN) to decode as a Go
+		// string and answers protocolError otherwise; hand it a universal
+		// OCTET STRING copy. Our handler reads the original.
+		op := pkt.Children[1]
+		if len(op.Children) != 4 {
+			return raw
+		}
+		env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAPMessage")
+		env.AppendChild(reencode(pkt.Children[0]))
+		req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opModDNRequest, nil, "ModifyDNRequest")
+		for _, ch := range op.Children[:3] {
+			req.AppendChild(reencode(ch))
+		}
+		req.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, octets(op.Children[3]), "newSuperior"))
+		env.AppendChild(req)
+		for _, ch := range pkt.Children[2:] {
+			env.AppendChild(reencode(ch))
+		}
+		return env.Bytes()
+	case opSearchRequest:
+		op := pkt.Children[1]
+		if len(op.Children) != 8 {
+			return raw
+		}
+		present := ber.Encode(ber.ClassContext, ber.TypePrimitive, 7, nil, "Present")
+		present.Data.WriteString("objectClass")
+		env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAPMessage")
+		env.AppendChild(reencode(pkt.Children[0]))
+		req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opSearchRequest, nil, "SearchRequest")
+		for i, ch := range op.Children {
+			if i == 6 {
+				req.AppendChild(present)
+			} else {
+				req.AppendChild(reencode(ch))
+			}
+		}
+		env.AppendChild(req)
+		// Controls are not forwarded: we answer paging ourselves.
+		return env.Bytes()
+	}
+	return raw
+}
+
+// reencode rebuilds a decoded packet so Bytes() reflects its children.
+func reencode(p *ber.Packet) *ber.Packet {
+	if p.TagType != ber.TypeConstructed {
+		return p
+	}
+	n := ber.Encode(p.ClassType, p.TagType, p.Tag, nil, p.Description)
+	for _, ch := range p.Children {
+		n.AppendChild(reencode(ch))
+	}
+	return n
+}
+
+// request returns the operation glauth is dispatching.
+func (c *seamConn) request() (op *ber.Packet, controls []*ber.Packet) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur == nil || len(c.cur.Children) < 2 {
+		return nil, nil
+	}
+	if len(c.cur.Children) > 2 {
+		controls = c.cur.Children[2].Children
+	}
+	return c.cur.Children[1], controls
+}
+
+func (c *seamConn) setResult(r *result) {
+	c.mu.Lock()
+	c.override = r
+	c.mu.Unlock()
+}
+
+func (c *seamConn) identity() principal {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return principal{who: c.who, secure: c.secure}
+}
+
+func (c *seamConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	out := p
+	var upgrade *tls.Config
+	// Peek at the protocolOp tag first: search entries (the bulk of the
+	// traffic) pass through without a full decode.
+	if tag, ok := responseTag(p); ok {
+		switch tag {
+		case opBindResponse, opSearchDone, opModifyResponse, opAddResponse, opDelResponse, opModDNResponse, opCompareResponse, opExtendedResp:
+			if c.override != nil {
+				if pkt, err := ber.DecodePacketErr(p); err == nil && len(pkt.Children) >= 2 {
+					out = rewriteResult(pkt, c.override).Bytes()
+				}
+				c.override = nil
+			}
+			if tag == opExtendedResp && c.startTLS != nil {
+				upgrade, c.startTLS = c.startTLS, nil
+			}
+		}
+	}
+	inner := c.inner
+	c.mu.Unlock()
+	if upgrade == nil {
+		if err := c.enqueue(out); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	// StartTLS (RFC 4511 4.14): everything queued and this response go out
+	// in clear, then the server side of the TLS handshake runs on the same
+	// socket. glauth reads the next request only after this Write returns.
+	if err := c.flush(); err != nil {
+		return 0, err
+	}
+	if _, err := inner.Write(out); err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	c.inner = tls.Server(c.raw, upgrade)
+	c.secure = true
+	c.mu.Unlock()
+	return len(p), nil
+}
+
+func (c *seamConn) initWriter() {
+	if c.wcond == nil {
+		c.wcond = sync.NewCond(&c.wmu)
+	}
+}
+
+// enqueue hands bytes to the writer goroutine.
+func (c *seamConn) enqueue(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.initWriter()
+	if c.werr != nil {
+		return c.werr
+	}
+	if c.wclosed {
+		return net.ErrClosed
+	}
+	c.wq = append(c.wq, b...)
+	if !c.wgo {
+		c.wgo = true
+		go c.writer()
+	}
+	c.wcond.Signal()
+	return nil
+}
+
+func (c *seamConn) writer() {
+	c.wmu.Lock()
+	for {
+		for len(c.wq) == 0 && !c.wclosed {
+			c.wcond.Wait()
+		}
+		if len(c.wq) == 0 {
+			c.wmu.Unlock()
+			return
+		}
+		buf := c.wq
+		c.wq = nil
+		c.wbusy = true
+		c.wmu.Unlock()
+		c.mu.Lock()
+		inner := c.inner
+		c.mu.Unlock()
+		_, err := inner.Write(buf)
+		c.wmu.Lock()
+		c.wbusy = false
+		if err != nil {
+			c.werr = err
+			c.wq = nil
+		}
+		c.wcond.Broadcast()
+		if err != nil {
+			c.wmu.Unlock()
+			return
+		}
+	}
+}
+
+// flush waits until every queued byte is written (or writing failed).
+func (c *seamConn) flush() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.initWriter()
+	for (len(c.wq) > 0 || c.wbusy) && c.werr == nil {
+		c.wcond.Wait()
+	}
+	return c.werr
+}
+
+// responseTag returns the APPLICATION tag of an LDAPMessage's protocolOp
+// without decoding the message: SEQUENCE header, messageID INTEGER, then
+// the op's identifier octet.
+func responseTag(p []byte) (ber.Tag, bool) {
+	i, ok := skipHeader(p, 0)
+	if !ok || i >= len(p) || p[i] != 0x02 {
+		return 0, false
+	}
+	j, ok := skipHeader(p, i)
+	if !ok {
+		return 0, false
+	}
+	n := 0
+	if i+1 < len(p) && p[i+1] < 0x80 {
+		n = int(p[i+1])
+	} else {
+		return 0, false // message IDs fit in one length octet in practice
+	}
+	j += n
+	if j >= len(p) || p[j]&0xc0 != 0x40 {
+		return 0, false
+	}
+	return ber.Tag(p[j] & 0x1f), true
+}
+
+// skipHeader returns the offset just past the identifier and length
+// octets of the element at i.
+func skipHeader(p []byte, i int) (int, bool) {
+	if i+2 > len(p) {
+		return 0, false
+	}
+	l := p[i+1]
+	if l < 0x80 {
+		return i + 2, true
+	}
+	k := int(l & 0x7f)
+	if k == 0 || k > 4 || i+2+k > len(p) {
+		return 0, false
+	}
+	return i + 2 + k, true
+}
+
+// rewriteResult rebuilds an LDAPResult-bearing response with the override.
+func rewriteResult(pkt *ber.Packet, r *result) *ber.Packet {
+	op := pkt.Children[1]
+	env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAPMessage")
+	env.AppendChild(reencode(pkt.Children[0]))
+	n := ber.Encode(ber.ClassApplication, ber.TypeConstructed, op.Tag, nil, op.Description)
+	n.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagEnumerated, uint64(r.code), "resultCode"))
+	n.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, r.matchedDN, "matchedDN"))
+	n.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, r.diag, "diagnosticMessage"))
+	for _, ch := range op.Children[min(3, len(op.Children)):] {
+		n.AppendChild(reencode(ch))
+	}
+	env.AppendChild(n)
+	switch {
+	case r.controls != nil:
+		if len(r.controls) > 0 {
+			cp := ber.Encode(ber.ClassContext, ber.TypeConstructed, 0, nil, "Controls")
+			for _, ctl := range r.controls {
+				cp.AppendChild(ctl)
+			}
+			env.AppendChild(cp)
+		}
+	case len(pkt.Children) > 2:
+		env.AppendChild(reencode(pkt.Children[2]))
+	}
+	return env
+}
+
+// Close sends what is queued (glauth closes right after a final response)
+// and closes the connection.
+func (c *seamConn) Close() error {
+	_ = c.flush()
+	return c.forceClose()
+}
+
+// forceClose closes without waiting for queued responses (Server.Close: the
+// client may not be reading).
+func (c *seamConn) forceClose() error {
+	c.srv.track(c, false)
+	c.mu.Lock()
+	inner := c.inner
+	c.mu.Unlock()
+	err := inner.Close()
+	c.wmu.Lock()
+	c.initWriter()
+	c.wclosed = true
+	c.wcond.Broadcast()
+	c.wmu.Unlock()
+	return err
+}
+
+func (c *seamConn) LocalAddr() net.Addr  { return c.raw.LocalAddr() }
+func (c *seamConn) RemoteAddr() net.Addr { return c.raw.RemoteAddr() }
+func (c *seamConn) SetDeadline(t time.Time) error {
+	return c.raw.SetDeadline(t)
+}
+func (c *seamConn) SetReadDeadline(t time.Time) error  { return c.raw.SetReadDeadline(t) }
+func (c *seamConn) SetWriteDeadline(t time.Time) error { return c.raw.SetWriteDeadline(t) }

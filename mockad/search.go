@@ -1,0 +1,235 @@
+package mockad
+
+import (
+	"strconv"
+	"strings"
+
+	gldap "github.com/glauth/ldap"
+)
+
+// Search scopes (RFC 4511 4.5.1.2).
+const (
+	scopeBase = 0
+	scopeOne  = 1
+	scopeSub  = 2
+)
+
+// searchReq is a decoded SearchRequest.
+type searchReq struct {
+	base      string
+	scope     int
+	sizeLimit int
+	typesOnly bool
+	filter    *filter
+	attrs     []string
+}
+
+// findEntries returns the matching entries in tree order (creation order
+// within a parent), or an AD error. The rootDSE is handled by rootDSE.
+func (d *Directory) findEntries(p principal, req searchReq) ([]*entry, *Error) {
+	if p.who == nil {
+		return nil, errNeedBind() // AD allows anonymous reads of the rootDSE only (issue #4 item 5)
+	}
+	dn, err := ParseDN(req.base)
+	if err != nil {
+		return nil, errInvalidDN("")
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	base, ok := d.byDN[dn.Norm()]
+	if !ok {
+		return nil, errNoObject(d.bestMatch(dn))
+	}
+	vals := func(e *entry) valueSource { return func(a string) []string { return d.valuesOf(e, a) } }
+	var out []*entry
+	if sam, ok := indexedSAM(req.filter); ok && req.scope != scopeBase {
+		// Indexed lookup: sAMAccountName is unique in the domain.
+		if e, ok := d.bySAM[strings.ToLower(sam)]; ok && inScope(e, base, req.scope) && d.match(req.filter, vals(e)) {
+			out = append(out, e)
+		}
+		return out, nil
+	}
+	var walk func(e *entry, depth int)
+	walk = func(e *entry, depth int) {
+		if d.match(req.filter, vals(e)) {
+			out = append(out, e)
+		}
+		if req.scope == scopeBase || (req.scope == scopeOne && depth == 1) {
+			return
+		}
+		for _, c := range e.children {
+			if c.ncHead {
+				continue // another naming context (CN=Configuration): not part of this subtree
+			}
+			walk(c, depth+1)
+		}
+	}
+	if req.scope == scopeOne {
+		for _, c := range base.children {
+			if !c.ncHead {
+				walk(c, 1)
+			}
+		}
+	} else {
+		walk(base, 0)
+	}
+	return out, nil
+}
+
+func inScope(e, base *entry, scope int) bool {
+	switch scope {
+	case scopeBase:
+		return e == base
+	case scopeOne:
+		return e.parent == base
+	}
+	if e == base {
+		return true
+	}
+	for x := e.parent; x != nil; x = x.parent {
+		if x == base {
+			return true
+		}
+		if x.ncHead && x != base {
+			return false
+		}
+	}
+	return false
+}
+
+// valuesOf returns stored and computed values of an attribute.
+func (d *Directory) valuesOf(e *entry, name string) []string {
+	switch strings.ToLower(name) {
+	case "memberof":
+		var out []string
+		for _, g := range d.groups {
+			if a := g.get("member"); a != nil {
+				for _, m := range a.vals {
+					if n, err := normDN(m); err == nil && n == e.ndn {
+						out = append(out, g.dn.String())
+					}
+				}
+			}
+		}
+		return out
+	case "createtimestamp":
+		return e.valsOf("whenCreated")
+	case "modifytimestamp":
+		return e.valsOf("whenChanged")
+	case "subschemasubentry":
+		return []string{"CN=Aggregate," + d.schema.String()}
+	case "canonicalname":
+		return []string{canonicalName(e.dn)}
+	case "msds-user-account-control-computed":
+		if e.get("userAccountControl") != nil {
+			return []string{"0"}
+		}
+		return nil
+	case "unicodepwd":
+		return nil // never readable
+	}
+	return e.valsOf(name)
+}
+
+func (e *entry) valsOf(name string) []string {
+	if a := e.get(name); a != nil {
+		return a.vals
+	}
+	return nil
+}
+
+// canonicalName renders corp.contoso.com/OU/CN.
+func canonicalName(dn DN) string {
+	var dom []string
+	var rest []string
+	for i := len(dn) - 1; i >= 0; i-- {
+		if strings.EqualFold(dn[i].Type, "dc") && len(rest) == 0 {
+			dom = append([]string{dn[i].Value}, dom...)
+			continue
+		}
+		rest = append(rest, dn[i].Value)
+	}
+	return strings.Join(dom, ".") + "/" + strings.Join(rest, "/")
+}
+
+// selectAttrs applies the requested attribute list: none or "*" → all
+// stored attributes (plus memberOf for members); "+" → the constructed
+// ones; "1.1" → none; otherwise the named ones, case-insensitively, in the
+// entry's order.
+func (d *Directory) render(e *entry, req []string, typesOnly bool) *gldap.Entry {
+	all, ops := len(req) == 0, false
+	named := map[string]bool{}
+	for _, r := range req {
+		switch r {
+		case "*":
+			all = true
+		case "+":
+			ops = true
+		case "1.1", "":
+		default:
+			named[strings.ToLower(r)] = true
+		}
+	}
+	out := &gldap.Entry{DN: e.dn.String()}
+	emit := func(name string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		if typesOnly {
+			vals = []string{}
+		}
+		out.Attributes = append(out.Attributes, &gldap.EntryAttribute{Name: name, Values: append([]string(nil), vals...)})
+	}
+	for _, a := range e.attrs {
+		if all || named[strings.ToLower(a.name)] {
+			emit(a.name, a.vals)
+		}
+	}
+	if all || named["memberof"] {
+		emit("memberOf", d.valuesOf(e, "memberOf"))
+	}
+	for _, c := range constructedAttrs {
+		if ops || named[strings.ToLower(c)] {
+			emit(c, d.valuesOf(e, c))
+		}
+	}
+	return out
+}
+
+// rootDSE builds the rootDSE (B.7) for an anonymous or bound base search.
+func (d *Directory) rootDSE(req []string, typesOnly bool) *gldap.Entry {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	dom := d.base.String()
+	conf := d.config.String()
+	host := d.DCHostName()
+	server := "CN=" + d.cfg.DCHostName + ",CN=Servers,CN=Default-First-Site-Name,CN=Sites," + conf
+	e := &entry{}
+	e.attrs = []*attr{
+		{"currentTime", []string{genTime(d.clock.Now())}},
+		{"subschemaSubentry", []string{"CN=Aggregate," + d.schema.String()}},
+		{"dsServiceName", []string{"CN=NTDS Settings," + server}},
+		{"namingContexts", []string{dom, conf, d.schema.String(), "DC=DomainDnsZones," + dom, "DC=ForestDnsZones," + dom}},
+		{"defaultNamingContext", []string{dom}},
+		{"rootDomainNamingContext", []string{dom}},
+		{"configurationNamingContext", []string{conf}},
+		{"schemaNamingContext", []string{d.schema.String()}},
+		{"serverName", []string{server}},
+		{"supportedCapabilities", []string{"1.2.840.113556.1.4.800", "1.2.840.113556.1.4.1670", "1.2.840.113556.1.4.1791", "1.2.840.113556.1.4.1935", "1.2.840.113556.1.4.2080", "1.2.840.113556.1.4.2237"}},
+		{"isSynchronized", []string{"TRUE"}},
+		{"highestCommittedUSN", []string{strconv.FormatInt(d.usn, 10)}},
+		{"dnsHostName", []string{host}},
+		{"ldapServiceName", []string{d.cfg.DNSName + ":" + strings.ToLower(d.cfg.DCHostName) + "$@" + strings.ToUpper(d.cfg.DNSName)}},
+		{"supportedControl", []string{"1.2.840.113556.1.4.319"}}, // only what the mock implements: paged results
+		{"supportedLDAPVersion", []string{"3", "2"}},
+		{"supportedLDAPPolicies", []string{"MaxPoolThreads", "MaxPercentDirSyncRequests", "MaxDatagramRecv", "MaxReceiveBuffer", "InitRecvTimeout", "MaxConnections", "MaxConnIdleTime", "MaxPageSize", "MaxBatchReturnMessages", "MaxQueryDuration", "MaxDirSyncDuration", "MaxTempTableSize", "MaxResultSetSize", "MinResultSets", "MaxResultSetsPerConn", "MaxNotificationPerConn", "MaxValRange", "MaxValRangeTransitive", "ThreadMemoryLimit", "SystemMemoryLimitPercent"}},
+		{"supportedSASLMechanisms", []string{"GSSAPI", "GSS-SPNEGO", "EXTERNAL", "DIGEST-MD5"}},
+		{"isGlobalCatalogReady", []string{"TRUE"}},
+		{"domainFunctionality", []string{"7"}},
+		{"forestFunctionality", []string{"7"}},
+		{"domainControllerFunctionality", []string{"7"}},
+	}
+	r := d.render(e, req, typesOnly)
+	r.DN = ""
+	return r
+}
