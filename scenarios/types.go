@@ -24,6 +24,14 @@ type Scenario struct {
 	// Lines maps a YAML path such as "devices[2].vpn" to its line in File,
 	// so the harness can point at the source of a runtime problem.
 	Lines map[string]int `yaml:"-"`
+	// Warnings are problems that do not stop a run because a scenario may
+	// want to show the failure they cause (e.g. a Domain Join profile OU
+	// of CN=Computers, seed 000 "Create and assign a Domain Join profile").
+	// Each is "file:line:col: path: message". Set by Validate.
+	Warnings []string `yaml:"-"`
+
+	// pos maps a YAML path to its value's position (set by the loader).
+	pos map[string]position
 }
 
 // Duration is a time.Duration written as Go duration text ("25m", "1h30m",

@@ -1,0 +1,387 @@
+package mockgraph
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Private channels (PRIVATE_API.md). No bearer token; errors use Graph's envelope.
+
+func privErr(status int, code, msg string) *apiError { return dirErr(status, code, msg) }
+
+func (s *Server) autopilotBySerial(serial string) *autopilotDevice {
+	return s.st.serials[strings.ToLower(serial)]
+}
+
+// privProfile: POST /_private/autopilot/v1/profile (S1, S8, S12).
+func (s *Server) privProfile(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		SerialNumber string `json:"serialNumber"`
+		HardwareHash string `json:"hardwareHash"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	if strings.TrimSpace(b.SerialNumber) == "" {
+		return privErr(400, "BadRequest", "serialNumber is required.")
+	}
+	d := s.autopilotBySerial(b.SerialNumber)
+	if d == nil {
+		s.record("profile.notRegistered", b.SerialNumber)
+		return privErr(404, "ZtdDeviceIsNotRegistered", fmt.Sprintf("The device with serial number %s is not registered with Windows Autopilot (event 807).", b.SerialNumber))
+	}
+	d.LastContacted = s.now()
+	out := map[string]any{"autopilotDeviceId": d.ID, "azureAdDeviceId": d.AzureADDeviceID, "profile": nil}
+	switch d.AssignmentStatus {
+	case "pending":
+		// S8: the device caches a blank profile until its next reboot.
+		out["profileSource"], out["profileStatus"], out["blank"] = "none", "assigning", true
+	case "assignedUnkownSyncState", "assignedInSync", "assignedOutOfSync":
+		p, ok := s.st.profiles.get(d.AssignedProfileID)
+		if !ok {
+			out["profileSource"], out["profileStatus"] = "none", "notAssigned"
+			break
+		}
+		out["profileSource"], out["profileStatus"] = d.AssignedSource, d.AssignmentStatus
+		out["profile"] = privProfileJSON(p)
+	default:
+		// Event 815: no profile and no default profile.
+		out["profileSource"], out["profileStatus"] = "none", "notAssigned"
+	}
+	s.record("profile.download", fmt.Sprintf("%s source=%v", d.SerialNumber, out["profileSource"]))
+	writeJSON(w, 200, out)
+	return nil
+}
+
+func privProfileJSON(p *deploymentProfile) map[string]any {
+	m := map[string]any{
+		"id": p.ID, "@odata.type": p.ODataType, "displayName": p.Props["displayName"],
+		"cloudAssignedDomainJoinMethod":     0,
+		"hybridJoinSkipDCConnectivityCheck": false,
+		"deviceNameTemplate":                p.Props["deviceNameTemplate"],
+		"outOfBoxExperienceSetting":         p.Props["outOfBoxExperienceSetting"],
+	}
+	if p.hybrid() {
+		m["cloudAssignedDomainJoinMethod"] = 1
+		if v, ok := p.Props["hybridAzureADJoinSkipConnectivityCheck"].(bool); ok {
+			m["hybridJoinSkipDCConnectivityCheck"] = v
+		}
+	}
+	if m["outOfBoxExperienceSetting"] == nil {
+		m["outOfBoxExperienceSetting"] = map[string]any{}
+	}
+	return m
+}
+
+// privEnroll: POST /_private/enrollment/v1/enroll (S5–S6). Creates the
+// managedDevice, resolves the Domain Join configuration and the ESP now.
+func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		SerialNumber      string `json:"serialNumber"`
+		AutopilotDeviceID string `json:"autopilotDeviceId"`
+		UserPrincipalName string `json:"userPrincipalName"`
+		JoinType          string `json:"joinType"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	var d *autopilotDevice
+	if b.AutopilotDeviceID != "" {
+		d, _ = s.st.autopilot.get(b.AutopilotDeviceID)
+	}
+	if d == nil && b.SerialNumber != "" {
+		d = s.autopilotBySerial(b.SerialNumber)
+	}
+	if d == nil {
+		return privErr(404, "ZtdDeviceIsNotRegistered", fmt.Sprintf("No Autopilot device with serial %q / id %q.", b.SerialNumber, b.AutopilotDeviceID))
+	}
+	hybrid := false
+	switch b.JoinType {
+	case "DeviceJoinForDomainJoin":
+		hybrid = true
+	case "AzureADJoin", "":
+	default:
+		return privErr(400, "BadRequest", fmt.Sprintf("Unknown joinType %q (want DeviceJoinForDomainJoin or AzureADJoin).", b.JoinType))
+	}
+	now := s.now()
+	profileName := ""
+	if p, ok := s.st.profiles.get(d.AssignedProfileID); ok {
+		profileName, _ = p.Props["displayName"].(string)
+	}
+	md := &managedDevice{ID: s.newID(), DeviceName: d.SerialNumber, SerialNumber: d.SerialNumber, AzureADDeviceID: d.AzureADDeviceID,
+		UserPrincipalName: b.UserPrincipalName, EnrollmentProfileName: profileName, AutopilotID: d.ID, JoinType: "azureADJoined",
+		Enrolled: now, LastSync: now}
+	if hybrid {
+		md.JoinType = "hybridAzureADJoined"
+	}
+	s.st.managed.put(md.ID, md)
+	d.ManagedDeviceID, d.EnrollmentState, d.LastContacted = md.ID, "enrolled", now
+	if ed, ok := s.st.entra.get(d.EntraObjectID); ok {
+		ed.IsManaged, ed.ManagementType, ed.DeviceOwnership, ed.EnrollmentProfileName = true, "MDM", "Company", profileName
+		s.deviceChanged(ed.ID)
+	}
+	out := map[string]any{"managedDeviceId": md.ID, "odjRequestId": nil, "domainJoinProfileId": nil}
+	if hybrid {
+		if c := s.resolveDomainJoin(d.EntraObjectID); c != nil {
+			req := s.newODJRequest(d, md, c)
+			out["odjRequestId"], out["domainJoinProfileId"] = req.ID, c.ID
+		} else {
+			// F5: no Domain Join profile targets the device: no request, ever.
+			s.record("odj.noProfile", d.SerialNumber)
+		}
+	}
+	esp := s.resolveESP(d.EntraObjectID)
+	timeout := 60
+	if esp != nil {
+		if n, ok, _ := numProp(esp.Props, "installProgressTimeoutInMinutes"); ok && n > 0 {
+			timeout = n
+		}
+	}
+	extra := 0
+	if hybrid {
+		extra = 40 // F18: hybrid adds 40 minutes
+	}
+	out["esp"] = map[string]any{"timeoutMinutes": timeout, "hybridExtraMinutes": extra, "skipUserStatusPage": false}
+	if esp != nil {
+		out["esp"].(map[string]any)["id"] = esp.ID
+	}
+	s.record("enroll", fmt.Sprintf("%s managedDevice=%s odj=%v", d.SerialNumber, md.ID, out["odjRequestId"]))
+	writeJSON(w, 201, out)
+	return nil
+}
+
+func (s *Server) odjJSON(q *odjRequest) map[string]any {
+	m := map[string]any{"id": q.ID, "state": q.State, "domain": q.Domain, "blob": nil, "retryCount": q.RetryCount}
+	if q.State == "completed" {
+		m["blob"] = q.Blob
+	}
+	return m
+}
+
+func (s *Server) privODJGet(w http.ResponseWriter, r *http.Request) *apiError {
+	q, ok := s.st.odj.get(pathVar(r, "id"))
+	if !ok {
+		return privErr(404, "NotFound", "No ODJ request with id "+pathVar(r, "id")+".")
+	}
+	writeJSON(w, 200, s.odjJSON(q))
+	return nil
+}
+
+func (s *Server) privHeartbeat(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		DisplayName string `json:"displayName"`
+		Domain      string `json:"domain"`
+		Version     string `json:"version"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	id := pathVar(r, "cid")
+	if strings.TrimSpace(b.Domain) == "" {
+		return privErr(400, "BadRequest", "domain is required.")
+	}
+	c, ok := s.st.connectors.get(id)
+	if !ok {
+		c = &domainJoinConnector{ID: id, seq: s.st.nextSeq()}
+		s.st.connectors.put(id, c)
+		s.record("connector.registered", id+" "+b.Domain)
+	}
+	c.DisplayName, c.Domain, c.Version, c.LastConnection = b.DisplayName, b.Domain, b.Version, s.now()
+	writeJSON(w, 200, map[string]any{"id": c.ID, "state": c.state(s.now())})
+	return nil
+}
+
+// privClaim hands out pending requests of the connector's domain, oldest
+// first (S2: the connector serves only its own domain).
+func (s *Server) privClaim(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		Max *int `json:"max"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	c, ok := s.st.connectors.get(pathVar(r, "cid"))
+	if !ok {
+		return privErr(404, "ConnectorNotRegistered", "The connector "+pathVar(r, "cid")+" has never sent a heartbeat.")
+	}
+	max := 10
+	if b.Max != nil {
+		if *b.Max < 1 || *b.Max > 1000 {
+			return privErr(400, "BadRequest", fmt.Sprintf("max must be between 1 and 1000, got %d.", *b.Max))
+		}
+		max = *b.Max
+	}
+	out := []any{}
+	for _, q := range s.st.odj.list() {
+		if len(out) >= max {
+			break
+		}
+		if q.State != "pending" || !strings.EqualFold(q.Domain, c.Domain) {
+			continue
+		}
+		q.State, q.ClaimedBy = "inProgress", c.ID
+		out = append(out, map[string]any{"id": q.ID, "deviceId": q.AzureADDeviceID, "serialNumber": q.SerialNumber,
+			"domain": q.Domain, "organizationalUnit": q.OrganizationalUnit, "computerNameStaticPrefix": q.Prefix,
+			"computerNameSuffixRandomCharCount": q.SuffixCount, "retryCount": q.RetryCount})
+		s.record("odj.claimed", q.SerialNumber+" by "+c.ID)
+	}
+	writeJSON(w, 200, map[string]any{"requests": out})
+	return nil
+}
+
+// privODJResult: success → completed with the blob; failure → pending with
+// retryCount+1 while retryCount < ODJMaxRetries, else failed (CHOICE: with
+// ODJMaxRetries=2 a request gets 3 attempts; the real policy is UNCERTAIN, S10).
+func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		ConnectorID       string `json:"connectorId"`
+		Success           *bool  `json:"success"`
+		ComputerName      string `json:"computerName"`
+		DistinguishedName string `json:"distinguishedName"`
+		Blob              string `json:"blob"`
+		ErrorCode         int    `json:"errorCode"`
+		DiagnosticCode    string `json:"diagnosticCode"`
+		ErrorDescription  string `json:"errorDescription"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	q, ok := s.st.odj.get(pathVar(r, "id"))
+	if !ok {
+		return privErr(404, "NotFound", "No ODJ request with id "+pathVar(r, "id")+".")
+	}
+	if b.Success == nil {
+		return privErr(400, "BadRequest", "success is required.")
+	}
+	if q.State != "inProgress" {
+		return privErr(409, "Conflict", fmt.Sprintf("The request is %s, not inProgress.", q.State))
+	}
+	if *b.Success {
+		if b.Blob == "" {
+			return privErr(400, "BadRequest", "A successful result needs a blob.")
+		}
+		if _, err := base64.StdEncoding.DecodeString(b.Blob); err != nil {
+			return privErr(400, "BadRequest", "blob must be base64: "+err.Error())
+		}
+		q.State, q.Blob, q.ComputerName, q.DistinguishedName = "completed", b.Blob, b.ComputerName, b.DistinguishedName
+		if md, ok := s.st.managed.get(q.ManagedDeviceID); ok && b.ComputerName != "" {
+			md.DeviceName = b.ComputerName
+		}
+		s.record("odj.completed", q.SerialNumber+" "+b.ComputerName)
+	} else {
+		q.LastErrorCode, q.LastDiagnostic, q.LastErrorText = b.ErrorCode, b.DiagnosticCode, b.ErrorDescription
+		if q.RetryCount < s.cfg.ODJMaxRetries {
+			q.RetryCount++
+			q.State, q.ClaimedBy = "pending", ""
+			s.record("odj.retry", fmt.Sprintf("%s retry=%d error=%d", q.SerialNumber, q.RetryCount, b.ErrorCode))
+		} else {
+			q.State = "failed"
+			s.record("odj.failed", fmt.Sprintf("%s error=%d", q.SerialNumber, b.ErrorCode))
+		}
+	}
+	noContent(w)
+	return nil
+}
+
+// privSyncPut: Entra Connect exports a computer as a hybrid device object
+// (S19, S23, S24): trustType ServerAd, synced, not registered yet (S26).
+func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		DisplayName                  string `json:"displayName"`
+		DeviceID                     string `json:"deviceId"`
+		OnPremisesSecurityIdentifier string `json:"onPremisesSecurityIdentifier"`
+		OnPremisesDistinguishedName  string `json:"onPremisesDistinguishedName"`
+		CertificateThumbprint        string `json:"certificateThumbprint"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	oid := pathVar(r, "oid")
+	if !isGUID(b.DeviceID) {
+		return privErr(400, "BadRequest", fmt.Sprintf("deviceId %q is not a GUID.", b.DeviceID))
+	}
+	if strings.TrimSpace(b.DisplayName) == "" {
+		return privErr(400, "BadRequest", "displayName is required.")
+	}
+	now := s.now()
+	var d *entraDevice
+	for _, x := range s.st.entra.list() {
+		if x.OnPremisesObjectID == oid {
+			d = x
+		}
+	}
+	status := 200
+	if d == nil {
+		status = 201
+		d = &entraDevice{ID: s.newID(), OnPremisesObjectID: oid, AccountEnabled: true, TrustType: "ServerAd",
+			OperatingSystem: "Windows", OSVersion: "10.0.26100.1000", OnPremisesSyncEnabled: true, Created: now, seq: s.st.nextSeq(),
+			PhysicalIDs: []string{}}
+		s.st.entra.put(d.ID, d)
+	}
+	d.DisplayName, d.DeviceID, d.OnPremisesSID, d.OnPremisesDN = b.DisplayName, b.DeviceID, b.OnPremisesSecurityIdentifier, b.OnPremisesDistinguishedName
+	d.CertificateThumbprint = b.CertificateThumbprint
+	d.OnPremisesLastSync = &now
+	s.deviceChanged(d.ID)
+	s.record("sync.export", fmt.Sprintf("%s deviceId=%s status=%d", b.DisplayName, b.DeviceID, status))
+	writeJSON(w, status, d.toJSON())
+	return nil
+}
+
+func (s *Server) privSyncDelete(w http.ResponseWriter, r *http.Request) *apiError {
+	oid := pathVar(r, "oid")
+	for _, d := range s.st.entra.list() {
+		if d.OnPremisesObjectID == oid {
+			s.st.entra.del(d.ID)
+			for _, g := range s.st.groups.list() {
+				g.removeMember(d.ID)
+			}
+			s.record("sync.delete", d.DisplayName)
+			noContent(w)
+			return nil
+		}
+	}
+	return privErr(404, "NotFound", "No synced device with on-premises object id "+oid+".")
+}
+
+// privDRSRegister completes hybrid registration (S12, S20): 404 until Entra
+// Connect has synced the computer.
+func (s *Server) privDRSRegister(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		DeviceID              string `json:"deviceId"`
+		CertificateThumbprint string `json:"certificateThumbprint"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	for _, d := range s.st.entra.list() {
+		if d.OnPremisesSyncEnabled && strings.EqualFold(d.DeviceID, b.DeviceID) {
+			if d.RegistrationDateTime == nil {
+				now := s.now()
+				d.RegistrationDateTime = &now
+				s.record("drs.registered", d.DisplayName)
+				s.deviceChanged(d.ID)
+			}
+			writeJSON(w, 200, d.toJSON())
+			return nil
+		}
+	}
+	e := privErr(404, "DirectoryError", fmt.Sprintf("The device object by the given id (%s) isn't found.", b.DeviceID))
+	e.extra = map[string]any{"clientErrorCode": "0x801c03f2"}
+	return e
+}
+
+// newODJRequest queues a blob request for the configuration's domain.
+func (s *Server) newODJRequest(d *autopilotDevice, md *managedDevice, c *deviceConfig) *odjRequest {
+	dom, _ := strProp(c.Props, "activeDirectoryDomainName")
+	ou, _ := strProp(c.Props, "organizationalUnit")
+	prefix, _ := strProp(c.Props, "computerNameStaticPrefix")
+	n, _, _ := numProp(c.Props, "computerNameSuffixRandomCharCount")
+	q := &odjRequest{ID: s.newID(), ManagedDeviceID: md.ID, AutopilotID: d.ID, AzureADDeviceID: d.AzureADDeviceID,
+		SerialNumber: d.SerialNumber, ConfigID: c.ID, Domain: dom, OrganizationalUnit: ou, Prefix: prefix, SuffixCount: n,
+		State: "pending", Created: s.now(), seq: s.st.nextSeq()}
+	s.st.odj.put(q.ID, q)
+	s.record("odj.queued", d.SerialNumber+" domain="+dom)
+	return q
+}

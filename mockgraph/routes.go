@@ -1,0 +1,317 @@
+package mockgraph
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+)
+
+func pathVar(r *http.Request, k string) string { return mux.Vars(r)[k] }
+
+// routes builds the gorilla/mux tree. Resources that exist only in beta
+// are registered only under /beta (graph-api.md §12 table, issue #3 item 1).
+func (s *Server) routes() http.Handler {
+	root := mux.NewRouter()
+	for _, v := range []string{"v1.0", "beta"} {
+		sub := root.PathPrefix("/" + v).Subrouter()
+		s.graphRoutes(sub, v == "beta")
+		sub.NotFoundHandler = http.HandlerFunc(s.segmentNotFound)
+		sub.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+	}
+	root.HandleFunc("/{tenant}/oauth2/v2.0/token", s.handleToken).Methods(http.MethodPost)
+	root.HandleFunc("/{tenant}/v2.0/.well-known/openid-configuration", s.handleOpenID).Methods(http.MethodGet)
+	root.HandleFunc("/{tenant}/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
+	root.HandleFunc("/{tenant}/discovery/keys", s.handleJWKS).Methods(http.MethodGet)
+	priv := root.PathPrefix("/_private").Subrouter()
+	s.privateRoutes(priv)
+	priv.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, dirErr(404, "NotFound", fmt.Sprintf("No private endpoint %s %s (see mockgraph/PRIVATE_API.md).", r.Method, r.URL.Path)))
+	})
+	priv.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, dirErr(405, "MethodNotAllowed", fmt.Sprintf("%s is not allowed on %s.", r.Method, r.URL.Path)))
+	})
+	root.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, dirErr(400, "BadRequest", fmt.Sprintf("Invalid version or path: %s", r.URL.Path)))
+	})
+	root.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+	h := s.middleware(root)
+	if s.cfg.LogRequests {
+		h = s.logRequest(h)
+	}
+	return h
+}
+
+// segmentNotFound answers a path the version does not have the way OData
+// does: 400 BadRequest "Resource not found for the segment '…'" (S7, seen
+// for importedWindowsAutopilotDeviceIdentities on old v1.0; it is also what
+// beta-only segments such as windowsAutopilotDeploymentProfiles get on v1.0).
+func (s *Server) segmentNotFound(w http.ResponseWriter, r *http.Request) {
+	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	seg := ""
+	if len(segs) > 1 {
+		seg = segs[1]
+	}
+	if len(segs) > 2 && segs[1] == "deviceManagement" {
+		seg = segs[2]
+	}
+	writeErr(w, r, dirErr(400, "BadRequest", fmt.Sprintf("Resource not found for the segment '%s'.", seg)))
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.URL.Path, "/deviceManagement/") {
+		// Intune's router answer (S7 #98).
+		writeErr(w, r, &apiError{status: 400, code: "No method match route template", shape: shapeDirectory,
+			message: fmt.Sprintf("No OData route exists that match template ~/singleton/navigation with http verb %s for request %s.", r.Method, r.URL.Path)})
+		return
+	}
+	writeErr(w, r, dirErr(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target."))
+}
+
+// middleware adds the headers every Graph answer carries (request-id,
+// client-request-id, Date from the simulation clock), inflates gzip request
+// bodies (the Go SDK compresses POST/PATCH, addendum), and injects faults.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		rid := s.reqID()
+		s.mu.Unlock()
+		ri := &reqInfo{requestID: rid, clientRequestID: r.Header.Get("client-request-id"), date: s.now()}
+		if ri.clientRequestID == "" {
+			ri.clientRequestID = rid
+		}
+		h := w.Header()
+		h.Set("request-id", ri.requestID)
+		h.Set("client-request-id", ri.clientRequestID)
+		h.Set("Date", ri.date.Format(http.TimeFormat))
+		h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"mockgraph","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"MOCK"}}`)
+		r = withInfo(r, ri)
+		if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && r.Body != nil {
+			zr, err := gzip.NewReader(r.Body)
+			if err != nil {
+				writeErr(w, r, dirErr(400, "BadRequest", "The request body is marked gzip but is not: "+err.Error()))
+				return
+			}
+			r.Body = io.NopCloser(zr)
+			r.Header.Del("Content-Encoding")
+		}
+		if s.fault != nil && s.fault.inject(s, w, r) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handler wraps a Graph endpoint: authenticate, authorise, then run fn
+// with the tenant locked.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) *apiError
+
+func (s *Server) h(p perm, fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		claims, e := s.authenticate(r)
+		if e != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+			writeErr(w, r, e)
+			return
+		}
+		if e := p.check(claims); e != nil {
+			writeErr(w, r, e)
+			return
+		}
+		info(r).app = claims
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if e := s.throttle(w, r, claims.AppID); e != nil {
+			writeErr(w, r, e)
+			return
+		}
+		if e := fn(w, r); e != nil {
+			writeErr(w, r, e)
+		}
+	}
+}
+
+// p is the private-channel wrapper: no token (PRIVATE_API.md), tenant locked.
+func (s *Server) p(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if e := fn(w, r); e != nil {
+			writeErr(w, r, e)
+		}
+	}
+}
+
+const maxBody = 16 << 20
+
+// decodeBody reads a JSON object body. Malformed JSON, an empty body, a
+// non-object or trailing data get a clear 400 in the endpoint's shape.
+func decodeBody(r *http.Request, shape errorShape, v any) *apiError {
+	bad := func(msg string) *apiError {
+		if shape == shapeIntune {
+			return intuneBadRequest(msg)
+		}
+		return dirErr(400, "Request_BadRequest", msg)
+	}
+	if r.Body == nil {
+		return bad("The request body is empty; a JSON object is required.")
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return bad("Could not read the request body: " + err.Error())
+	}
+	if len(data) > maxBody {
+		return bad("The request body is larger than 16 MiB.")
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return bad("The request body is empty; a JSON object is required.")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return bad(fmt.Sprintf("Invalid JSON in the request body at offset %d: %v", se.Offset, err))
+		case errors.As(err, &te):
+			return bad(fmt.Sprintf("Invalid JSON in the request body: property '%s' has the wrong type (%s, expected %s).", te.Field, te.Value, te.Type))
+		default:
+			return bad("Invalid JSON in the request body: " + err.Error())
+		}
+	}
+	if dec.More() {
+		return bad("Invalid JSON in the request body: unexpected data after the JSON object.")
+	}
+	return nil
+}
+
+// graphRoutes registers the Graph surface of one version.
+func (s *Server) graphRoutes(r *mux.Router, beta bool) {
+	dm := r.PathPrefix("/deviceManagement").Subrouter()
+	dm.NotFoundHandler = http.HandlerFunc(s.segmentNotFound)
+	dm.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
+
+	// Autopilot device identities (§4) — v1.0 and beta.
+	ap := "/windowsAutopilotDeviceIdentities"
+	dm.HandleFunc(ap, s.h(pSvcRead, s.listAutopilot)).Methods("GET")
+	dm.HandleFunc(ap, s.h(pSvcWrite, s.postAutopilotRefused)).Methods("POST")
+	dm.HandleFunc(ap+"/$count", s.h(pSvcRead, s.countAutopilot)).Methods("GET")
+	dm.HandleFunc(ap+"/{id}", s.h(pSvcRead, s.getAutopilot)).Methods("GET")
+	dm.HandleFunc(ap+"/{id}", s.h(pSvcWrite, s.deleteAutopilot)).Methods("DELETE")
+	dm.HandleFunc(ap+"/{id}/assignUserToDevice", s.h(pSvcWrite, s.assignUserToDevice)).Methods("POST")
+	dm.HandleFunc(ap+"/{id}/unassignUserFromDevice", s.h(pSvcWrite, s.unassignUserFromDevice)).Methods("POST")
+	dm.HandleFunc(ap+"/{id}/updateDeviceProperties", s.h(pSvcWrite, s.updateDeviceProperties)).Methods("POST")
+	if beta {
+		dm.HandleFunc(ap+"/{id}/deploymentProfile", s.h(pSvcRead, s.getAutopilotProfileNav(false))).Methods("GET")
+		dm.HandleFunc(ap+"/{id}/intendedDeploymentProfile", s.h(pSvcRead, s.getAutopilotProfileNav(true))).Methods("GET")
+		dm.HandleFunc(ap+"/{id}/allowNextEnrollment", s.h(pSvcWrite, s.noopAutopilotAction)).Methods("POST")
+	}
+
+	// Imports (§5) — v1.0 and beta.
+	im := "/importedWindowsAutopilotDeviceIdentities"
+	dm.HandleFunc(im, s.h(pSvcRead, s.listImported)).Methods("GET")
+	dm.HandleFunc(im, s.h(pSvcWrite, s.postImported)).Methods("POST")
+	dm.HandleFunc(im+"/import", s.h(pSvcWrite, s.importAction)).Methods("POST")
+	dm.HandleFunc(im+"/$count", s.h(pSvcRead, s.countImported)).Methods("GET")
+	dm.HandleFunc(im+"/{id}", s.h(pSvcRead, s.getImported)).Methods("GET")
+	dm.HandleFunc(im+"/{id}", s.h(pSvcWrite, s.deleteImported)).Methods("DELETE")
+
+	// ESP and other enrollment configurations (§8) — v1.0 and beta.
+	ec := "/deviceEnrollmentConfigurations"
+	dm.HandleFunc(ec, s.h(pSvcRead, s.listEnrollmentConfigs)).Methods("GET")
+	dm.HandleFunc(ec, s.h(pSvcWrite, s.postEnrollmentConfig)).Methods("POST")
+	dm.HandleFunc(ec+"/{id}", s.h(pSvcRead, s.getEnrollmentConfig)).Methods("GET")
+	dm.HandleFunc(ec+"/{id}", s.h(pSvcWrite, s.patchEnrollmentConfig)).Methods("PATCH")
+	dm.HandleFunc(ec+"/{id}", s.h(pSvcWrite, s.deleteEnrollmentConfig)).Methods("DELETE")
+	dm.HandleFunc(ec+"/{id}/assign", s.h(pAssign, s.assignEnrollmentConfig)).Methods("POST")
+	dm.HandleFunc(ec+"/{id}/setPriority", s.h(pSvcWrite, s.setPriority)).Methods("POST")
+	dm.HandleFunc(ec+"/{id}/assignments", s.h(pSvcRead, s.listEnrollmentAssignments)).Methods("GET")
+
+	// Device configurations (§7) — the collection is in v1.0 too, but the
+	// windowsDomainJoinConfiguration type is beta-only.
+	dc := "/deviceConfigurations"
+	dm.HandleFunc(dc, s.h(pCfgRead, s.listDeviceConfigs)).Methods("GET")
+	dm.HandleFunc(dc, s.h(pCfgWrite, s.postDeviceConfig)).Methods("POST")
+	dm.HandleFunc(dc+"/{id}", s.h(pCfgRead, s.getDeviceConfig)).Methods("GET")
+	dm.HandleFunc(dc+"/{id}", s.h(pCfgWrite, s.patchDeviceConfig)).Methods("PATCH")
+	dm.HandleFunc(dc+"/{id}", s.h(pCfgWrite, s.deleteDeviceConfig)).Methods("DELETE")
+	dm.HandleFunc(dc+"/{id}/assign", s.h(pCfgWrite, s.assignDeviceConfig)).Methods("POST")
+	dm.HandleFunc(dc+"/{id}/assignments", s.h(pCfgRead, s.listDeviceConfigAssignments)).Methods("GET")
+	dm.HandleFunc(dc+"/{id}/assignments", s.h(pCfgWrite, s.postDeviceConfigAssignment)).Methods("POST")
+	dm.HandleFunc(dc+"/{id}/assignments/{aid}", s.h(pCfgWrite, s.deleteDeviceConfigAssignment)).Methods("DELETE")
+
+	// Managed devices (§11).
+	dm.HandleFunc("/managedDevices", s.h(pMdRead, s.listManagedDevices)).Methods("GET")
+	dm.HandleFunc("/managedDevices/{id}", s.h(pMdRead, s.getManagedDevice)).Methods("GET")
+	dm.HandleFunc("/managedDevices/{id}", s.h(pMdWrite, s.deleteManagedDevice)).Methods("DELETE")
+
+	if beta {
+		// Deployment profiles (§6) — beta only.
+		pr := "/windowsAutopilotDeploymentProfiles"
+		dm.HandleFunc(pr, s.h(pSvcRead, s.listProfiles)).Methods("GET")
+		dm.HandleFunc(pr, s.h(pSvcWrite, s.postProfile)).Methods("POST")
+		dm.HandleFunc(pr+"/{id}", s.h(pSvcRead, s.getProfile)).Methods("GET")
+		dm.HandleFunc(pr+"/{id}", s.h(pSvcWrite, s.patchProfile)).Methods("PATCH")
+		dm.HandleFunc(pr+"/{id}", s.h(pSvcWrite, s.deleteProfile)).Methods("DELETE")
+		dm.HandleFunc(pr+"/{id}/assignments", s.h(pSvcRead, s.listProfileAssignments)).Methods("GET")
+		dm.HandleFunc(pr+"/{id}/assignments", s.h(pAssign, s.postProfileAssignment)).Methods("POST")
+		dm.HandleFunc(pr+"/{id}/assignments/{aid}", s.h(pSvcRead, s.getProfileAssignment)).Methods("GET")
+		dm.HandleFunc(pr+"/{id}/assignments/{aid}", s.h(pAssign, s.deleteProfileAssignment)).Methods("DELETE")
+		dm.HandleFunc(pr+"/{id}/assignedDevices", s.h(pSvcRead, s.listAssignedDevices)).Methods("GET")
+
+		// Connectors (§12) and Autopilot sync — beta only.
+		dm.HandleFunc("/domainJoinConnectors", s.h(pCfgRead, s.listConnectors)).Methods("GET")
+		dm.HandleFunc("/domainJoinConnectors/{id}", s.h(pCfgRead, s.getConnector)).Methods("GET")
+		dm.HandleFunc("/domainJoinConnectors/{id}", s.h(pCfgWrite, s.deleteConnector)).Methods("DELETE")
+		dm.HandleFunc("/windowsAutopilotSettings", s.h(pSvcRead, s.getAutopilotSettings)).Methods("GET")
+		dm.HandleFunc("/windowsAutopilotSettings/sync", s.h(pSvcWrite, s.syncAutopilot)).Methods("POST")
+	}
+
+	// Groups (§9).
+	r.HandleFunc("/groups", s.h(pGrpRead, s.listGroups)).Methods("GET")
+	r.HandleFunc("/groups", s.h(pGrpCreate, s.postGroup)).Methods("POST")
+	r.HandleFunc("/groups/{id}", s.h(pGrpRead, s.getGroup)).Methods("GET")
+	r.HandleFunc("/groups/{id}", s.h(pGrpWrite, s.patchGroup)).Methods("PATCH")
+	r.HandleFunc("/groups/{id}", s.h(pGrpWrite, s.deleteGroup)).Methods("DELETE")
+	for _, nav := range []string{"members", "transitiveMembers"} {
+		r.HandleFunc("/groups/{id}/"+nav, s.h(pGrpRead, s.listMembers(""))).Methods("GET")
+		r.HandleFunc("/groups/{id}/"+nav+"/$count", s.h(pGrpRead, s.countMembers)).Methods("GET")
+		for _, cast := range []string{"graph.device", "microsoft.graph.device"} {
+			r.HandleFunc("/groups/{id}/"+nav+"/"+cast, s.h(pGrpRead, s.listMembers("device"))).Methods("GET")
+		}
+		for _, cast := range []string{"graph.group", "microsoft.graph.group"} {
+			r.HandleFunc("/groups/{id}/"+nav+"/"+cast, s.h(pGrpRead, s.listMembers("group"))).Methods("GET")
+		}
+	}
+	r.HandleFunc("/groups/{id}/members/$ref", s.h(pMemberW, s.addMemberRef)).Methods("POST")
+	r.HandleFunc("/groups/{id}/members/{mid}/$ref", s.h(pMemberW, s.removeMemberRef)).Methods("DELETE")
+
+	// Devices (§10).
+	r.HandleFunc("/devices", s.h(pDevRead, s.listDevices)).Methods("GET")
+	r.HandleFunc("/devices", s.h(pDevWrite, s.postDeviceRefused)).Methods("POST")
+	r.HandleFunc("/devices/$count", s.h(pDevRead, s.countDevices)).Methods("GET")
+	r.HandleFunc("/devices(deviceId='{deviceId}')", s.h(pDevRead, s.getDeviceByDeviceID)).Methods("GET")
+	r.HandleFunc("/devices/{id}", s.h(pDevRead, s.getDevice)).Methods("GET")
+	r.HandleFunc("/devices/{id}", s.h(pDevWrite, s.deleteDevice)).Methods("DELETE")
+	r.HandleFunc("/devices/{id}", s.h(pDevWrite, s.patchDevice)).Methods("PATCH")
+	r.HandleFunc("/devices/{id}/memberOf", s.h(pDevRead, s.deviceMemberOf)).Methods("GET")
+	r.HandleFunc("/devices/{id}/transitiveMemberOf", s.h(pDevRead, s.deviceMemberOf)).Methods("GET")
+}
+
+// privateRoutes registers PRIVATE_API.md.
+func (s *Server) privateRoutes(r *mux.Router) {
+	r.HandleFunc("/autopilot/v1/profile", s.p(s.privProfile)).Methods("POST")
+	r.HandleFunc("/enrollment/v1/enroll", s.p(s.privEnroll)).Methods("POST")
+	r.HandleFunc("/odj/v1/requests/{id}", s.p(s.privODJGet)).Methods("GET")
+	r.HandleFunc("/odj/v1/requests/{id}/result", s.p(s.privODJResult)).Methods("POST")
+	r.HandleFunc("/odj/v1/connectors/{cid}/heartbeat", s.p(s.privHeartbeat)).Methods("POST")
+	r.HandleFunc("/odj/v1/connectors/{cid}/claim", s.p(s.privClaim)).Methods("POST")
+	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncPut)).Methods("PUT")
+	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncDelete)).Methods("DELETE")
+	r.HandleFunc("/drs/v1/register", s.p(s.privDRSRegister)).Methods("POST")
+}

@@ -1,0 +1,215 @@
+package mockgraph
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/mockgraph/rules"
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+// App is an app registration allowed to use the client-credentials grant.
+// Roles are its application permissions (e.g. "DeviceManagementServiceConfig.ReadWrite.All").
+type App struct {
+	ClientID, ClientSecret, DisplayName string
+	Roles                               []string
+}
+
+// Delays are how long the tenant's background engines take. Zero means the
+// work is scheduled at the current instant (it still runs on the clock, after
+// the request that caused it returns).
+type Delays struct {
+	ImportProcessing  time.Duration // import POST → Autopilot device + Entra object (graph-api.md §5.3: minutes)
+	GroupEvaluation   time.Duration // device/rule change → dynamic membership updated (§9.2: minutes)
+	ProfileAssignment time.Duration // device targeted → assignment status "assigned" (S12: minutes)
+}
+
+// Matcher is a compiled dynamic membership rule.
+type Matcher interface {
+	Match(rules.Properties) bool
+}
+
+// RuleCompiler compiles a membershipRule. The default wraps rules.Parse;
+// tests inject a stub while the real parser is being written.
+type RuleCompiler func(string) (Matcher, error)
+
+// DefaultRuleCompiler compiles with mockgraph/rules.
+func DefaultRuleCompiler(src string) (Matcher, error) {
+	r, err := rules.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Config builds a Server.
+type Config struct {
+	Clock        sim.Clock
+	Rand         *mrand.Rand
+	TenantID     string // GUID
+	TenantDomain string // contoso.onmicrosoft.com
+	Apps         []App
+	Delays       Delays
+	// ODJMaxRetries is how many times a failed ODJ request goes back to
+	// pending before it is marked failed (PRIVATE_API.md; the real policy is
+	// UNCERTAIN, S10). Taken literally: 0 means no retry.
+	ODJMaxRetries int
+	Trace         *sim.Trace // optional: engine events, actor "graph"
+	// RuleCompiler compiles dynamic membership rules; nil = DefaultRuleCompiler.
+	RuleCompiler RuleCompiler
+	// LenientAutopilotFilter accepts `serialNumber eq` / `id eq` filters on
+	// Autopilot devices. By default (false) they are refused with 400 as the
+	// real service does (graph-api.md §4.3, S7 #3693, #1260).
+	LenientAutopilotFilter bool
+	// Faults inject errors and throttling per path pattern (see faults.go).
+	Faults []Fault
+	// LogRequests keeps every request in RequestLog (method, path, status,
+	// Retry-After and whether the client honoured it).
+	LogRequests bool
+	// IntuneThrottling enforces Intune's per-tenant and per-app request
+	// budgets on /deviceManagement (graph-api.md §1.4), answering 429.
+	IntuneThrottling bool
+}
+
+// Server is one simulated tenant: Entra ID, Intune and the Autopilot service.
+type Server struct {
+	cfg     Config
+	clock   sim.Clock
+	compile RuleCompiler
+	key     *rsa.PrivateKey
+	keyID   string
+
+	mu     sync.Mutex // guards everything below and rnd
+	rnd    *mrand.Rand
+	reqRnd *mrand.Rand // request ids and token ids only
+	st     *store
+	fault  *faultState
+	// tokCache holds verified bearer tokens.
+	tokCache map[string]*tokenClaims
+	// Request log (Config.LogRequests).
+	reqLog     []RequestLogEntry
+	retryUntil map[string]time.Time
+	throttles  *throttleState
+
+	handler http.Handler
+}
+
+// New validates cfg and builds an empty tenant (plus the default ESP every
+// tenant has, graph-api.md §8).
+func New(cfg Config) (*Server, error) {
+	if cfg.Clock == nil {
+		return nil, errors.New("mockgraph: Config.Clock is required")
+	}
+	if cfg.Rand == nil {
+		return nil, errors.New("mockgraph: Config.Rand is required")
+	}
+	if !isGUID(cfg.TenantID) {
+		return nil, fmt.Errorf("mockgraph: TenantID %q is not a GUID", cfg.TenantID)
+	}
+	if cfg.TenantDomain == "" {
+		return nil, errors.New("mockgraph: TenantDomain is required")
+	}
+	if cfg.ODJMaxRetries < 0 {
+		return nil, fmt.Errorf("mockgraph: ODJMaxRetries %d is negative", cfg.ODJMaxRetries)
+	}
+	seen := map[string]bool{}
+	for _, a := range cfg.Apps {
+		if a.ClientID == "" || a.ClientSecret == "" {
+			return nil, fmt.Errorf("mockgraph: app %q needs ClientID and ClientSecret", a.DisplayName)
+		}
+		if seen[a.ClientID] {
+			return nil, fmt.Errorf("mockgraph: duplicate app ClientID %q", a.ClientID)
+		}
+		seen[a.ClientID] = true
+	}
+	// Signing keys are not part of any result, so crypto/rand is fine here.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("mockgraph: generate signing key: %w", err)
+	}
+	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]time.Time{}}
+	if s.compile == nil {
+		s.compile = DefaultRuleCompiler
+	}
+	s.reqRnd = mrand.New(mrand.NewPCG(cfg.Rand.Uint64(), cfg.Rand.Uint64()))
+	s.keyID = s.newID()
+	fs, err := newFaultState(cfg.Faults)
+	if err != nil {
+		return nil, err
+	}
+	s.fault = fs
+	s.seedDefaults()
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler serves Graph (/v1.0, /beta), the token and discovery endpoints
+// (/{tenant}/...), and the private device/connector/sync channels (/_private).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// newID draws a GUID from the injected stream. Callers hold s.mu (or are in New).
+func (s *Server) newID() string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := s.rnd.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func (s *Server) now() time.Time { return s.clock.Now().UTC() }
+
+// record writes an engine event to the optional trace.
+func (s *Server) record(step, detail string) {
+	if s.cfg.Trace != nil {
+		s.cfg.Trace.Record(s.now(), "graph", step, detail)
+	}
+}
+
+// after schedules fn on the clock; fn runs with s.mu held.
+func (s *Server) after(d time.Duration, step string, fn func()) sim.Timer {
+	return s.clock.AfterFunc(d, "graph", step, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fn()
+	})
+}
+
+func isGUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i, c := range v {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// reqID draws a request id from a stream of its own, so polling clients do
+// not shift the ids of entities. Callers hold s.mu.
+func (s *Server) reqID() string {
+	saved := s.rnd
+	s.rnd = s.reqRnd
+	id := s.newID()
+	s.rnd = saved
+	return id
+}

@@ -1,0 +1,283 @@
+package mockgraph
+
+import (
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+// table keeps entities by id in creation order, so listings are stable and
+// never depend on map iteration.
+type table[T any] struct {
+	m     map[string]*T
+	ids   []string
+	items []*T
+}
+
+func newTable[T any]() *table[T] { return &table[T]{m: map[string]*T{}} }
+
+func (t *table[T]) put(id string, v *T) {
+	if _, ok := t.m[id]; ok {
+		for i, x := range t.ids {
+			if x == id {
+				t.items[i] = v
+			}
+		}
+	} else {
+		t.ids = append(t.ids, id)
+		t.items = append(t.items, v)
+	}
+	t.m[id] = v
+}
+
+func (t *table[T]) get(id string) (*T, bool) { v, ok := t.m[id]; return v, ok }
+
+func (t *table[T]) del(id string) bool {
+	if _, ok := t.m[id]; !ok {
+		return false
+	}
+	delete(t.m, id)
+	for i, x := range t.ids {
+		if x == id {
+			t.ids = append(t.ids[:i], t.ids[i+1:]...)
+			t.items = append(t.items[:i], t.items[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// list returns a copy of the entities in creation order (callers may
+// delete while iterating).
+func (t *table[T]) list() []*T { return append([]*T(nil), t.items...) }
+
+// store is the tenant state. Every field is guarded by Server.mu.
+type store struct {
+	seq          uint64 // creation sequence: "oldest-created" ties broken by it
+	imported     *table[importedDevice]
+	autopilot    *table[autopilotDevice]
+	entra        *table[entraDevice]
+	groups       *table[group]
+	profiles     *table[deploymentProfile]
+	configs      *table[deviceConfig]
+	enrollConfs  *table[enrollmentConfig]
+	managed      *table[managedDevice]
+	odj          *table[odjRequest]
+	connectors   *table[domainJoinConnector]
+	autopilotSet autopilotSettings
+	serials      map[string]*autopilotDevice // lower-case serial → device
+	byEntra      map[string]*autopilotDevice // Entra placeholder object id → device
+}
+
+func newStore() *store {
+	return &store{
+		imported: newTable[importedDevice](), autopilot: newTable[autopilotDevice](), entra: newTable[entraDevice](),
+		groups: newTable[group](), profiles: newTable[deploymentProfile](), configs: newTable[deviceConfig](),
+		enrollConfs: newTable[enrollmentConfig](), managed: newTable[managedDevice](), odj: newTable[odjRequest](),
+		connectors: newTable[domainJoinConnector](), serials: map[string]*autopilotDevice{}, byEntra: map[string]*autopilotDevice{},
+	}
+}
+
+func (st *store) nextSeq() uint64 { st.seq++; return st.seq }
+
+// importedDevice is importedWindowsAutopilotDeviceIdentity (graph-api.md §5.2).
+type importedDevice struct {
+	ID, SerialNumber, GroupTag, ProductKey, HardwareIdentifier, AssignedUPN, ImportID string
+	PurchaseOrder                                                                     string // not a Graph property of the import; carried to the device (§14)
+	Status                                                                            string // deviceImportStatus
+	RegistrationID                                                                    string
+	ErrorCode                                                                         int
+	ErrorName                                                                         string
+}
+
+// autopilotDevice is windowsAutopilotDeviceIdentity (§4.2); ID is the ZTD id.
+type autopilotDevice struct {
+	ID, SerialNumber, GroupTag, PurchaseOrder, ProductKey, Manufacturer, Model string
+	HardwareIdentifier                                                         string
+	EntraObjectID                                                              string // the placeholder device's object id
+	AzureADDeviceID                                                            string // its deviceId
+	ManagedDeviceID                                                            string
+	UserPrincipalName, AddressableUserName, DisplayName                        string
+	EnrollmentState                                                            string
+	LastContacted                                                              time.Time
+	// Assignment engine state (engine_assign.go).
+	AssignmentStatus  string // notAssigned | pending | assignedUnkownSyncState
+	TargetProfileID   string // the profile that targets it now (may still be assigning)
+	TargetSource      string // assigned | default
+	AssignedProfileID string // set once assigned
+	AssignedSource    string
+	AssignedAt        time.Time
+	assignTimer       sim.Timer
+	seq               uint64
+}
+
+// entraDevice is an Entra ID device object (§10.2).
+type entraDevice struct {
+	ID, DeviceID, DisplayName, TrustType string
+	PhysicalIDs                          []string
+	AccountEnabled                       bool
+	OperatingSystem, OSVersion           string
+	OnPremisesSyncEnabled                bool
+	OnPremisesObjectID                   string // Entra Connect's source anchor (PRIVATE_API sync PUT path)
+	OnPremisesSID, OnPremisesDN          string
+	OnPremisesLastSync                   *time.Time
+	RegistrationDateTime                 *time.Time
+	CertificateThumbprint                string
+	EnrollmentProfileName                string
+	DeviceOwnership                      string
+	ManagementType                       string
+	IsManaged                            bool
+	Created                              time.Time
+	seq                                  uint64
+}
+
+// group is an Entra security group, assigned or dynamic (§9.2).
+type group struct {
+	ID, DisplayName, Description, MailNickname string
+	GroupTypes                                 []string
+	MailEnabled, SecurityEnabled               bool
+	MembershipRule, ProcessingState            string
+	matcher                                    Matcher
+	Members                                    map[string]bool // member object ids
+	memberOrder                                []string
+	Created                                    time.Time
+	LastMembershipUpdated                      *time.Time
+	seq                                        uint64
+}
+
+func (g *group) dynamic() bool {
+	for _, t := range g.GroupTypes {
+		if t == "DynamicMembership" {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *group) addMember(id string) bool {
+	if g.Members[id] {
+		return false
+	}
+	g.Members[id] = true
+	g.memberOrder = append(g.memberOrder, id)
+	return true
+}
+
+func (g *group) removeMember(id string) bool {
+	if !g.Members[id] {
+		return false
+	}
+	delete(g.Members, id)
+	for i, x := range g.memberOrder {
+		if x == id {
+			g.memberOrder = append(g.memberOrder[:i], g.memberOrder[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// target is a deviceAndAppManagementAssignmentTarget (§6.5).
+type target struct {
+	ODataType string // "#microsoft.graph.groupAssignmentTarget", ...
+	GroupID   string
+	FilterID  string
+	Filter    string // none|include|exclude
+}
+
+const (
+	tGroup      = "#microsoft.graph.groupAssignmentTarget"
+	tExclusion  = "#microsoft.graph.exclusionGroupAssignmentTarget"
+	tAllDevices = "#microsoft.graph.allDevicesAssignmentTarget"
+	tAllUsers   = "#microsoft.graph.allLicensedUsersAssignmentTarget"
+)
+
+// assignment is any of the Intune assignment entities: profile, device
+// configuration or enrollment configuration assignment.
+type assignment struct {
+	ID       string
+	Target   target
+	Source   string // direct
+	SourceID string
+	Intent   string // deviceConfigurationAssignment only (beta)
+}
+
+// deploymentProfile is a windowsAutopilotDeploymentProfile subtype (§6).
+// Props keeps every writable property the client sent (with the legacy and
+// current twins kept in sync), so a PATCH from S6 round-trips.
+type deploymentProfile struct {
+	ID, ODataType string
+	Props         map[string]any
+	Created       time.Time
+	Modified      time.Time
+	Assignments   []*assignment
+	seq           uint64
+}
+
+func (p *deploymentProfile) hybrid() bool {
+	return p.ODataType == "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile"
+}
+
+// deviceConfig is a deviceConfiguration; mockgraph acts on the
+// windowsDomainJoinConfiguration subtype only (§7) and stores others as-is.
+type deviceConfig struct {
+	ID, ODataType string
+	Props         map[string]any
+	Created       time.Time
+	Modified      time.Time
+	Version       int
+	Assignments   []*assignment
+	seq           uint64
+}
+
+// enrollmentConfig is a deviceEnrollmentConfiguration; the ESP subtype is
+// the one the engines read (§8).
+type enrollmentConfig struct {
+	ID, ODataType string
+	Props         map[string]any
+	Priority      int
+	Created       time.Time
+	Modified      time.Time
+	IsDefault     bool
+	Assignments   []*assignment
+	seq           uint64
+}
+
+// managedDevice is the Intune record created at MDM enrollment (§11).
+type managedDevice struct {
+	ID, DeviceName, SerialNumber, AzureADDeviceID, UserPrincipalName string
+	EnrollmentProfileName                                            string
+	AutopilotID                                                      string
+	JoinType                                                         string
+	Enrolled                                                         time.Time
+	LastSync                                                         time.Time
+}
+
+// odjRequest is one Offline Domain Join blob request (PRIVATE_API.md).
+type odjRequest struct {
+	ID, ManagedDeviceID, AutopilotID, AzureADDeviceID, SerialNumber string
+	ConfigID, Domain, OrganizationalUnit, Prefix                    string
+	SuffixCount                                                     int
+	State                                                           string // pending|inProgress|completed|failed
+	RetryCount                                                      int
+	ClaimedBy                                                       string
+	Blob                                                            string
+	ComputerName, DistinguishedName                                 string
+	LastErrorCode                                                   int
+	LastDiagnostic, LastErrorText                                   string
+	Created                                                         time.Time
+	seq                                                             uint64
+}
+
+// domainJoinConnector is the beta deviceManagementDomainJoinConnector (§12).
+type domainJoinConnector struct {
+	ID, DisplayName, Domain, Version string
+	LastConnection                   time.Time
+	seq                              uint64
+}
+
+// autopilotSettings is the beta windowsAutopilotSettings singleton.
+type autopilotSettings struct {
+	LastSync, LastManualSync time.Time
+	SyncStatus               string
+}
