@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
@@ -35,7 +36,7 @@ type Container struct {
 // from the module rooted at moduleDir, and returns the binary's path.
 func BuildStaticBinary(ctx context.Context, moduleDir, dir string) (string, error) {
 	out := filepath.Join(dir, "autopilotsim")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./cmd/autopilotsim")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, "./cmd/autopilotsim")
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -88,8 +89,21 @@ ENTRYPOINT ["/autopilotsim", "serve", "--scenario", "/scenario.yaml", "--graph",
 	return &Container{c: c}, nil
 }
 
+// containerHost is where mapped ports are reachable. With a local engine
+// (no DOCKER_HOST, or a unix socket) that is this machine's loopback: the
+// address testcontainers derives from the default gateway is not one this
+// project may dial (DEVELOPERS.md: tests send traffic to loopback only).
+// TESTCONTAINERS_HOST_OVERRIDE or a tcp DOCKER_HOST are honoured as given.
+func (c *Container) containerHost(ctx context.Context) (string, error) {
+	dh := os.Getenv("DOCKER_HOST")
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && (dh == "" || strings.HasPrefix(dh, "unix://")) {
+		return "127.0.0.1", nil
+	}
+	return c.c.Host(ctx)
+}
+
 func (c *Container) endpoint(ctx context.Context, port string) (string, error) {
-	host, err := c.c.Host(ctx)
+	host, err := c.containerHost(ctx)
 	if err != nil {
 		return "", fmt.Errorf("harness: container host: %w", err)
 	}

@@ -86,7 +86,7 @@ var _ = Describe("the container path", Label("container"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sr.Entries).To(HaveLen(1))
 		Expect(sr.Entries[0].GetAttributeValue("defaultNamingContext")).To(Equal("DC=corp,DC=contoso,DC=com"))
-	}, SpecTimeout(5*time.Minute))
+	}, SpecTimeout(8*time.Minute))
 })
 
 func tenantFromLogs(logs string) string {
