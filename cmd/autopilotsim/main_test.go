@@ -37,8 +37,9 @@ var _ = Describe("autopilotsim run", func() {
 
 	It("writes the same results.json for the same seed", func() {
 		a, b := GinkgoT().TempDir(), GinkgoT().TempDir()
-		Expect(cli("run", "--seed", "7", "--out", a, "testdata/pass.yaml")).To(Equal(0))
-		Expect(cli("run", "--seed", "7", "--out", b, "testdata/pass.yaml")).To(Equal(0))
+		codeA, _, _ := cli("run", "--seed", "7", "--out", a, "testdata/pass.yaml")
+		codeB, _, _ := cli("run", "--seed", "7", "--out", b, "testdata/pass.yaml")
+		Expect([]int{codeA, codeB}).To(Equal([]int{0, 0}))
 		ja, _ := os.ReadFile(filepath.Join(a, "results.json"))
 		jb, _ := os.ReadFile(filepath.Join(b, "results.json"))
 		Expect(ja).NotTo(BeEmpty())
