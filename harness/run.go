@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/connector"
 	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/sim"
@@ -104,6 +105,20 @@ func offset(t, t0 time.Time) string {
 func (w *world) deviceResults() []results.DeviceResult {
 	entra := w.graph.EntraDevices()
 	autopilot := w.graph.AutopilotDevices()
+	// Connector events by ODJ request id, read once: a connector's log holds
+	// every request of the run.
+	type connEvent struct {
+		name string
+		ev   connector.Event
+	}
+	byRequest := map[string][]connEvent{}
+	for _, name := range w.connOrder {
+		for _, ev := range w.connectors[name].Events() {
+			if ev.RequestID != "" {
+				byRequest[ev.RequestID] = append(byRequest[ev.RequestID], connEvent{name, ev})
+			}
+		}
+	}
 	out := make([]results.DeviceResult, 0, len(w.devices))
 	for _, d := range w.devices {
 		r := d.Result()
@@ -128,18 +143,13 @@ func (w *world) deviceResults() []results.DeviceResult {
 		}
 		var timeline []sim.Event
 		timeline = append(timeline, w.trace.For("device/"+r.Serial)...)
-		if r.ODJRequestID != "" {
-			for _, name := range w.connOrder {
-				for _, ev := range w.connectors[name].Events() {
-					if ev.RequestID == r.ODJRequestID {
-						timeline = append(timeline, sim.Event{At: ev.At, Actor: "connector/" + name,
-							Step: fmt.Sprintf("event %d %s", ev.ID, ev.Name), Detail: ev.Payload})
-					}
-				}
-				if f, ok := w.connectors[name].FailureFor(r.ODJRequestID); ok && dr.ConnectorError == nil {
-					code := f.ErrorCode
-					dr.ConnectorError = &code
-				}
+		for _, ce := range byRequest[r.ODJRequestID] {
+			ev := ce.ev
+			timeline = append(timeline, sim.Event{At: ev.At, Actor: "connector/" + ce.name,
+				Step: fmt.Sprintf("event %d %s", ev.ID, ev.Name), Detail: ev.Payload})
+			if ev.ID == connector.EventRequestFailure { // the last failure wins, as in FailureFor
+				code := ev.ErrorCode
+				dr.ConnectorError = &code
 			}
 		}
 		sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
