@@ -75,7 +75,7 @@ type world struct {
 	domains    map[string]*domainCtl // by lower-case DNS name
 	connectors map[string]*connector.Connector
 	connOrder  []string
-	sync       *entrasync.Sync
+	sync       *entraConnect // nil when Entra Connect is disabled
 	admin      *admin
 
 	devices   []*devicesim.Device
@@ -282,27 +282,99 @@ func (w *world) grantDelegations() error {
 	return nil
 }
 
-// buildSync starts Entra Connect against the first domain (one forest, one
-// connector space; multi-domain sync is left for later).
+// entraConnect is one Entra Connect server syncing every domain of the
+// forest: one entrasync.Sync (one AD connector space) per domain, sharing
+// the interval and scope settings (a real server has one connector per
+// domain and runs them in one cycle; seed 000 "Requirements": the device OU
+// must be in sync scope).
+type entraConnect struct {
+	perDomain []*entrasync.Sync // scenario domain order
+}
+
+// RunCycle runs one cycle for every domain, in scenario order (syncNow).
+// The first failure is returned after every domain has had its cycle.
+func (e *entraConnect) RunCycle() (entrasync.CycleReport, error) {
+	var first error
+	var last entrasync.CycleReport
+	for _, s := range e.perDomain {
+		rep, err := s.RunCycle()
+		last = rep
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return last, first
+}
+
+// buildSync starts Entra Connect: one sync per declared domain. A scope OU
+// belongs to the domain whose naming context its DN ends with; a domain
+// with no scope OU while scope is set is not synced (out of scope), and
+// with no scope at all every domain is synced whole.
 func (w *world) buildSync() error {
 	ec := w.sc.Environment.EntraConnect
 	if ec.Disabled || len(w.sc.Environment.Domains) == 0 {
 		return nil
 	}
-	d := w.sc.Environment.Domains[0]
-	dom := w.domains[strings.ToLower(d.Name)]
-	s, err := entrasync.New(entrasync.Config{
-		Domain: d.Name, NetBIOS: dom.netbios, BindUser: syncAccount, BindPassword: syncPassword(w.seed),
-		Scope: ec.Scope, Interval: ec.Interval.D(),
-		FirstCycle: ec.Offset.D() + w.sc.Timings.SetupLead.D(),
-		Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, Trace: w.trace,
-	})
-	if err != nil {
-		return fmt.Errorf("harness: Entra Connect: %w", err)
+	e := &entraConnect{}
+	for _, d := range w.sc.Environment.Domains {
+		dom := w.domains[strings.ToLower(d.Name)]
+		var scope []string
+		for _, ou := range ec.Scope {
+			if w.scopeDomain(ou) == strings.ToLower(d.Name) {
+				scope = append(scope, ou)
+			}
+		}
+		if len(ec.Scope) > 0 && len(scope) == 0 {
+			continue // nothing of this domain is in scope
+		}
+		s, err := entrasync.New(entrasync.Config{
+			Domain: d.Name, NetBIOS: dom.netbios, BindUser: syncAccount, BindPassword: syncPassword(w.seed),
+			Scope: scope, Interval: ec.Interval.D(),
+			FirstCycle: ec.Offset.D() + w.sc.Timings.SetupLead.D(),
+			Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, Trace: w.trace,
+		})
+		if err != nil {
+			return fmt.Errorf("harness: Entra Connect: domain %s: %w", d.Name, err)
+		}
+		e.perDomain = append(e.perDomain, s)
 	}
-	w.sync = s
-	s.Start()
+	if len(e.perDomain) == 0 {
+		return fmt.Errorf("harness: Entra Connect: no scope OU lies in a declared domain")
+	}
+	w.sync = e
+	for _, s := range e.perDomain {
+		s.Start()
+	}
 	return nil
+}
+
+// scopeDomain is the lower-case name of the declared domain a scope OU
+// belongs to: the one with the longest naming context ending its DN (so an
+// OU of corp.contoso.com is not also given to contoso.com); "" for none.
+func (w *world) scopeDomain(dn string) string {
+	best := ""
+	for _, d := range w.sc.Environment.Domains {
+		if n := strings.ToLower(d.Name); dnInDomain(dn, n) && len(n) > len(best) {
+			best = n
+		}
+	}
+	return best
+}
+
+// dnInDomain reports whether dn lies in the naming context of the DNS
+// domain (its DC= components, case-insensitively, end the DN).
+func dnInDomain(dn, domain string) bool {
+	var dcs []string
+	for _, l := range strings.Split(strings.TrimSuffix(domain, "."), ".") {
+		dcs = append(dcs, "dc="+strings.ToLower(l))
+	}
+	nc := strings.Join(dcs, ",")
+	var parts []string
+	for _, p := range strings.Split(dn, ",") {
+		parts = append(parts, strings.ToLower(strings.TrimSpace(p)))
+	}
+	norm := strings.Join(parts, ",")
+	return norm == nc || strings.HasSuffix(norm, ","+nc)
 }
 
 // buildDevices creates the devices and schedules their power-on.

@@ -36,7 +36,16 @@ func (s *Server) privProfile(w http.ResponseWriter, r *http.Request) *apiError {
 	out := map[string]any{"autopilotDeviceId": d.ID, "azureAdDeviceId": d.AzureADDeviceID, "profile": nil}
 	switch d.AssignmentStatus {
 	case "pending":
-		// S8: the device caches a blank profile until its next reboot.
+		if p, ok := s.st.profiles.get(d.AssignedProfileID); ok && d.AssignedProfileID != "" {
+			// CHOICE [INF] (F2: "Default profile's behaviour"): while a
+			// new assignment processes, the profile already assigned
+			// (often the All-devices default, S12) stays in effect.
+			out["profileSource"], out["profileStatus"] = d.AssignedSource, "assigning"
+			out["profile"] = privProfileJSON(p)
+			break
+		}
+		// S8: nothing assigned yet: the device caches a blank profile
+		// until its next reboot.
 		out["profileSource"], out["profileStatus"], out["blank"] = "none", "assigning", true
 	case "assignedUnkownSyncState", "assignedInSync", "assignedOutOfSync":
 		p, ok := s.st.profiles.get(d.AssignedProfileID)
