@@ -40,9 +40,62 @@ func deviceProps(d *entraDevice) rules.Properties {
 	}
 }
 
+// processingStatus is the beta membershipRuleProcessingStatus
+// (rules-and-ad.md A.6 [DOC] A8; graph-api.md §9.2): null while Paused,
+// Running while an evaluation is scheduled, Succeeded once one ran,
+// NotStarted before. Failed is never produced: a bad rule is refused with
+// a 400 when the group is written, so no stored rule can fail to evaluate.
+// UNCERTAIN: whether Graph reports Running for the whole evaluation delay
+// or only for the processing itself; we report it for the whole delay.
+func (g *group) processingStatus() any {
+	if !g.dynamic() || !strings.EqualFold(g.ProcessingState, "On") {
+		return nil
+	}
+	status := "NotStarted"
+	switch {
+	case g.pendingEvals > 0:
+		status = "Running"
+	case g.LastMembershipUpdated != nil:
+		status = "Succeeded"
+	}
+	return map[string]any{"status": status, "lastMembershipUpdated": tsPtr(g.LastMembershipUpdated), "errorMessage": nil}
+}
+
+// evaluating marks the dynamic groups in ids as having an evaluation
+// scheduled and returns the function that unmarks them when it runs.
+func (s *Server) evaluating(ids []string) func() {
+	for _, id := range ids {
+		if g, ok := s.st.groups.get(id); ok {
+			g.pendingEvals++
+		}
+	}
+	return func() {
+		for _, id := range ids {
+			if g, ok := s.st.groups.get(id); ok && g.pendingEvals > 0 {
+				g.pendingEvals--
+			}
+		}
+	}
+}
+
+// activeDynamicGroups are the ids of the dynamic groups whose processing
+// is On: the only ones an evaluation may change (Paused freezes
+// membership, rules-and-ad.md A.6).
+func (s *Server) activeDynamicGroups() []string {
+	var ids []string
+	for _, g := range s.st.groups.list() {
+		if g.dynamic() && g.matcher != nil && strings.EqualFold(g.ProcessingState, "On") {
+			ids = append(ids, g.ID)
+		}
+	}
+	return ids
+}
+
 // deviceChanged schedules re-evaluation of one device against every dynamic group.
 func (s *Server) deviceChanged(entraID string) {
+	done := s.evaluating(s.activeDynamicGroups())
 	s.after(s.cfg.Delays.GroupEvaluation, "groups.evaluate", func() {
+		done()
 		d, ok := s.st.entra.get(entraID)
 		changed := false
 		for _, g := range s.st.groups.list() {
@@ -68,7 +121,9 @@ func (s *Server) deviceChanged(entraID string) {
 
 // ruleChanged schedules evaluation of one group against every device.
 func (s *Server) ruleChanged(groupID string) {
+	done := s.evaluating([]string{groupID})
 	s.after(s.cfg.Delays.GroupEvaluation, "groups.evaluate", func() {
+		done()
 		g, ok := s.st.groups.get(groupID)
 		if !ok || !g.dynamic() || g.matcher == nil || !strings.EqualFold(g.ProcessingState, "On") {
 			return

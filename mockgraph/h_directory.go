@@ -41,11 +41,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {
 	obj := g.toJSON()
 	if isBeta(r) && g.dynamic() {
 		// Beta returns it only with $select (§9.2); we add it when selected.
-		status := "NotStarted"
-		if g.LastMembershipUpdated != nil {
-			status = "Succeeded"
-		}
-		obj["membershipRuleProcessingStatus"] = map[string]any{"status": status, "lastMembershipUpdated": tsPtr(g.LastMembershipUpdated), "errorMessage": nil}
+		obj["membershipRuleProcessingStatus"] = g.processingStatus()
 		if r.URL.Query().Get("$select") == "" {
 			delete(obj, "membershipRuleProcessingStatus")
 		}
@@ -176,9 +172,13 @@ func (s *Server) applyRule(g *group, rule, state *string, creating bool) *apiErr
 		if !g.dynamic() {
 			return errBadRequest("membershipRuleProcessingState applies to dynamic groups only.")
 		}
-		switch *state {
-		case "On", "Paused":
-			g.ProcessingState = *state
+		// Lower-case "on" appears in old docs: accepted, stored
+		// canonical (rules-and-ad.md A.6, INFER).
+		switch strings.ToLower(*state) {
+		case "on":
+			g.ProcessingState = "On"
+		case "paused":
+			g.ProcessingState = "Paused"
 		default:
 			return errBadRequest(fmt.Sprintf("Invalid value specified for property 'membershipRuleProcessingState' of resource 'Group': '%s' (want On or Paused).", *state))
 		}

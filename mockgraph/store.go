@@ -142,6 +142,7 @@ type group struct {
 	memberOrder                                []string
 	Created                                    time.Time
 	LastMembershipUpdated                      *time.Time
+	pendingEvals                               int // scheduled evaluations not yet run: beta status Running
 	seq                                        uint64
 }
 
