@@ -195,8 +195,13 @@ func (w *world) assignProfile(name string, t scenarios.Target) error {
 	}
 	for _, g := range t.Include {
 		kind := "include"
-		if g == "allDevices" {
+		if g == scenarios.AllDevices {
 			kind = "all"
+		}
+		if g == scenarios.AllUsers {
+			// The loader refuses this; kept as a clear error for scripts
+			// and hand-built scenarios.
+			return fmt.Errorf("assign deployment profile %q: allUsers: deployment profiles target devices only", name)
 		}
 		if err := post(kind, g); err != nil {
 			return err
@@ -213,6 +218,16 @@ func (w *world) assignProfile(name string, t scenarios.Target) error {
 func (w *world) assignments(t scenarios.Target) ([]map[string]any, error) {
 	var out []map[string]any
 	add := func(kind, g string) error {
+		if g == scenarios.AllUsers {
+			// Intune's All users (graph-api.md §6.5 targets). An exclusion
+			// of All users has no target type: refused.
+			if kind == "exclude" {
+				return fmt.Errorf("allUsers cannot be excluded")
+			}
+			out = append(out, map[string]any{"@odata.type": "#microsoft.graph.deviceConfigurationAssignment",
+				"target": map[string]any{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}})
+			return nil
+		}
 		gid := ""
 		if kind != "all" {
 			var ok bool
@@ -225,7 +240,7 @@ func (w *world) assignments(t scenarios.Target) ([]map[string]any, error) {
 	}
 	for _, g := range t.Include {
 		kind := "include"
-		if g == "allDevices" {
+		if g == scenarios.AllDevices {
 			kind = "all"
 		}
 		if err := add(kind, g); err != nil {

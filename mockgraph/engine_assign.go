@@ -7,9 +7,19 @@ package mockgraph
 // targeting reports whether an assignment set reaches a device in groups:
 // via a group target, via All devices, and whether an exclusion removes it.
 // Exclusions win over inclusions (Intune's documented precedence).
-func targeting(as []*assignment, groups map[string]bool) (viaGroup, viaAll, excluded bool) {
+//
+// withUser says a user is enrolling the device: then an All users target
+// (allLicensedUsersAssignmentTarget) reaches it as well. UNCERTAIN: the
+// licence is not checked here (an unlicensed user cannot enroll at all,
+// P6), and a deployment profile (fetched before anyone signs in, S1) is
+// never reached through users.
+func targeting(as []*assignment, groups map[string]bool, withUser bool) (viaGroup, viaAll, excluded bool) {
 	for _, a := range as {
 		switch a.Target.ODataType {
+		case tAllUsers:
+			if withUser {
+				viaAll = true
+			}
 		case tGroup:
 			if groups[a.Target.GroupID] {
 				viaGroup = true
@@ -34,7 +44,7 @@ func targeting(as []*assignment, groups map[string]bool) (viaGroup, viaAll, excl
 func (s *Server) resolveProfile(ap *autopilotDevice) (id, source string) {
 	groups := s.memberOf(ap.EntraObjectID)
 	for _, p := range s.st.profiles.list() { // creation order = oldest first
-		viaGroup, viaAll, excluded := targeting(p.Assignments, groups)
+		viaGroup, viaAll, excluded := targeting(p.Assignments, groups, false)
 		if excluded {
 			continue
 		}
@@ -98,7 +108,9 @@ func (s *Server) resolveDomainJoin(entraObjectID string) *deviceConfig {
 		if c.ODataType != typeDomainJoin {
 			continue
 		}
-		viaGroup, viaAll, excluded := targeting(c.Assignments, groups)
+		// Users do not count: the ODJ request is the device's, made at
+		// enrollment (UNCERTAIN; seed 000 assigns it to the device group).
+		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, false)
 		if !excluded && (viaGroup || viaAll) {
 			return c
 		}
@@ -119,7 +131,7 @@ func (s *Server) resolveESP(entraObjectID string) *enrollmentConfig {
 			def = c
 			continue
 		}
-		viaGroup, viaAll, excluded := targeting(c.Assignments, groups)
+		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, true)
 		if excluded || !(viaGroup || viaAll) {
 			continue
 		}

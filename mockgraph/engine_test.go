@@ -161,3 +161,34 @@ var _ = Describe("profile assignment status on the clock", func() {
 		Expect(r.body["profile"].(map[string]any)["id"]).To(Equal(older))
 	})
 })
+
+var _ = Describe("ESP resolution", func() {
+	var w *world
+	BeforeEach(func() { w = newWorld(delays) })
+
+	createESP := func(name string, timeout, priority int, target map[string]any) {
+		r := w.do("POST", "/beta/deviceManagement/deviceEnrollmentConfigurations", map[string]any{
+			"@odata.type": "#microsoft.graph.windows10EnrollmentCompletionPageConfiguration", "displayName": name,
+			"installProgressTimeoutInMinutes": timeout, "priority": priority})
+		Expect(r.status).To(Equal(201), r.raw)
+		a := w.do("POST", "/beta/deviceManagement/deviceEnrollmentConfigurations/"+r.body["id"].(string)+"/assign",
+			map[string]any{"enrollmentConfigurationAssignments": []any{map[string]any{"target": target}}})
+		Expect(a.status).To(Equal(204), a.raw)
+	}
+	espTimeout := func(serial string) any {
+		r := w.priv("POST", "/_private/enrollment/v1/enroll", map[string]any{"serialNumber": serial, "userPrincipalName": "alice@contoso.com", "joinType": "AzureADJoin"})
+		Expect(r.status).To(Equal(201), r.raw)
+		return r.body["esp"].(map[string]any)["timeoutMinutes"]
+	}
+
+	It("gives the lowest priority number among the ESPs that target the device, All users included", func() {
+		gid := w.createGroup("AP", `(device.devicePhysicalIDs -any (_ -startsWith "[ZTDid]"))`)
+		other := w.createGroup("Other", `(device.devicePhysicalIds -any (_ -eq "[OrderID]:NONE"))`)
+		createESP("not targeted", 10, 1, groupTarget("group", other))
+		createESP("group", 30, 3, groupTarget("group", gid))
+		createESP("all users", 20, 2, map[string]any{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"})
+		createESP("all devices", 40, 4, groupTarget("all", ""))
+		w.importDevice("ESP1", "")
+		Expect(espTimeout("ESP1")).To(BeNumerically("==", 20))
+	})
+})

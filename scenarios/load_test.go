@@ -236,6 +236,8 @@ var _ = Describe("malformed input", func() {
 			`s.yaml:9:18: environment.domains[0].delegations[0].right: unknown right "write" (want one of createComputer, deleteComputer, fullControl)`),
 		Entry("assignment to an unknown group", edit("        include: [Autopilot devices]\n", "        include: [Autopilot]\n"),
 			`s.yaml:26:19: tenant.deploymentProfiles[0].assignTo.include[0]: unknown group "Autopilot" (want one of allDevices, allUsers, Autopilot devices)`),
+		Entry("deployment profile assigned to allUsers", edit("        include: [Autopilot devices]\n", "        include: [allUsers]\n"),
+			`s.yaml:26:19: tenant.deploymentProfiles[0].assignTo.include[0]: allUsers cannot target a deployment profile, which is assigned to device groups (seed 000 "Create and assign a Windows Autopilot deployment profile"): use allDevices or a device group`),
 		Entry("Domain Join profile in an unknown domain", edit("      domain: corp.contoso.com\n      prefix", "      domain: corp.fabrikam.com\n      prefix"),
 			`s.yaml:29:15: tenant.domainJoinProfiles[0].domain: unknown domain "corp.fabrikam.com" (want one of corp.contoso.com)`),
 		Entry("prefix + randomChars over 15", edit("      prefix: AP-\n", "      prefix: AP-\n      randomChars: 14\n"),

@@ -445,7 +445,7 @@ func (v *validator) tenant() {
 				v.errf(p+".assignedAt", "assignedAt %s is before createdAt %s", dp.AssignedAt, dp.CreatedAt)
 			}
 		}
-		v.target(p+".assignTo", dp.AssignTo)
+		v.target(p+".assignTo", dp.AssignTo, `a deployment profile, which is assigned to device groups (seed 000 "Create and assign a Windows Autopilot deployment profile")`)
 	}
 	seenDJ := map[string]string{}
 	for i, dj := range tn.DomainJoinProfiles {
@@ -457,7 +457,7 @@ func (v *validator) tenant() {
 		if dj.CreatedAt != nil {
 			v.offset(p+".createdAt", *dj.CreatedAt)
 		}
-		v.target(p+".assignTo", dj.AssignTo)
+		v.target(p+".assignTo", dj.AssignTo, `a Domain Join profile, which goes to the device group (seed 000 "Create and assign a Domain Join profile")`)
 	}
 	seenESP := map[string]string{}
 	for i, e := range tn.ESP {
@@ -468,7 +468,7 @@ func (v *validator) tenant() {
 			v.errf(p+".priority", "must not be negative, got %d", e.Priority)
 		}
 		v.positive(p+".timeout", e.Timeout)
-		v.target(p+".assignTo", e.AssignTo)
+		v.target(p+".assignTo", e.AssignTo, "")
 	}
 	seenApp := map[string]string{}
 	for i, a := range tn.Apps {
@@ -540,11 +540,17 @@ func (v *validator) domainJoin(p string, dj DomainJoinProfile, dom *Domain) {
 	v.warnf(op, "OU %q is not listed under the domain's ous, so it will not exist in AD", ou)
 }
 
-// target checks an assignment's group names.
-func (v *validator) target(p string, t Target) {
+// target checks an assignment's group names. deviceOnly, when set, says
+// why allUsers is refused: the profile targets devices, and a user target
+// would silently reach none of them.
+func (v *validator) target(p string, t Target, deviceOnly string) {
 	check := func(list string, names []string) {
 		for i, n := range names {
 			ip := fmt.Sprintf("%s.%s[%d]", p, list, i)
+			if n == AllUsers && deviceOnly != "" {
+				v.errf(ip, "allUsers cannot target %s: use allDevices or a device group", deviceOnly)
+				continue
+			}
 			if n == AllDevices || n == AllUsers {
 				continue
 			}
