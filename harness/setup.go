@@ -157,7 +157,12 @@ func (w *world) createProfile(p scenarios.DeploymentProfile) error {
 		"hideEscapeLink":            true,
 	}
 	body := map[string]any{
-		"displayName": p.Name, "description": "", "language": p.Language, "extractHardwareHash": false,
+		// extractHardwareHash is "Convert all targeted devices to Autopilot"
+		// (graph-api.md §6). NOT SIMULATED beyond the property: converting
+		// registers already-enrolled non-Autopilot devices (allow 48 h, S1),
+		// and a simulated unregistered device never enrolls, so there is
+		// nothing to convert yet.
+		"displayName": p.Name, "description": "", "language": p.Language, "extractHardwareHash": p.ConvertAllTargeted,
 		"deviceType": "windowsPc", "enableWhiteGlove": false, "outOfBoxExperienceSettings": oobe,
 	}
 	if p.JoinType == "entra" {
