@@ -50,6 +50,10 @@ tools:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ldap-utils >/dev/null; }
 
+## conformance: the official Microsoft Graph Go SDK against mockgraph (its own module: the SDK takes minutes and GBs to compile)
+conformance:
+	cd conformance/graphsdk && $(GO) test -count=1 ./...
+
 ## container-test: the testcontainers-go spec alone (needs a Docker engine)
 container-test:
 	$(GO) test -count=1 -run TestHarness ./harness/ -ginkgo.focus=container
