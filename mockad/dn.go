@@ -112,7 +112,7 @@ func parseDNValue(s string, i int) (string, int, error) {
 		for j < len(s) && s[j] == ' ' {
 			j++
 		}
-		return string(b), j, nil
+		return checkedValue(string(b), j)
 	}
 	if i < len(s) && s[i] == '"' {
 		return "", 0, fmt.Errorf("%w: quoted values are not supported", ErrInvalidDN)
@@ -124,7 +124,7 @@ func parseDNValue(s string, i int) (string, int, error) {
 		switch {
 		case c == ',' || c == ';' || c == '+':
 			v := b.String()
-			return v[:len(v)-trailingSpaces], i, nil
+			return checkedValue(v[:len(v)-trailingSpaces], i)
 		case c == '\\':
 			if i+1 >= len(s) {
 				return "", 0, fmt.Errorf("%w: dangling escape", ErrInvalidDN)
@@ -157,11 +157,17 @@ func parseDNValue(s string, i int) (string, int, error) {
 		}
 	}
 	v := b.String()
-	v = v[:len(v)-trailingSpaces]
+	return checkedValue(v[:len(v)-trailingSpaces], i)
+}
+
+// checkedValue refuses attribute values that are not UTF-8, however they
+// were written (\XX escapes or #hex): DN values in AD are UTF-8 strings, and
+// a value String() could not print back must not get in (found by FuzzParseDN).
+func checkedValue(v string, next int) (string, int, error) {
 	if !utf8.ValidString(v) {
 		return "", 0, fmt.Errorf("%w: escaped value is not UTF-8", ErrInvalidDN)
 	}
-	return v, i, nil
+	return v, next, nil
 }
 
 func isAlnum(c byte) bool {
