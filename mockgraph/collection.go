@@ -277,8 +277,11 @@ func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, ite
 // $skiptoken, keeping every other option (§1.2: absolute, opaque).
 func nextLink(r *http.Request, offset int) string {
 	vals, _ := url.ParseQuery(r.URL.RawQuery)
+	// Graph keeps the request's query options in @odata.nextLink, $count
+	// included: an advanced query (ne, endsWith…) needs $count=true on every
+	// page, and the SDK's PageIterator follows the link as given.
 	for k := range vals {
-		if strings.EqualFold(k, "$skiptoken") || strings.EqualFold(k, "$count") {
+		if strings.EqualFold(k, "$skiptoken") {
 			delete(vals, k)
 		}
 	}

@@ -404,13 +404,8 @@ var _ = Describe("groups (graph-api.md §9)", func() {
 			Expect(resp.GetOdataCount()).To(HaveValue(BeEquivalentTo(n - 1)))
 		})
 
-		// PENDING — MOCK BUG, not a missing feature: mockgraph's nextLink drops
-		// $count=true (collection.go nextLink), so page 2 of an advanced query
-		// (here `ne`) is refused with 400 Request_UnsupportedQuery even though
-		// the PageIterator re-sends ConsistencyLevel: eventual (SetHeaders).
-		// The PageIterator has no error mapping, so the SDK surfaces a bare
-		// ApiError 400. Flip to It once fixed.
-		PIt("pages an advanced query with the PageIterator and SetHeaders(ConsistencyLevel) (§13)", func(ctx SpecContext) {
+		// Was a mock bug (nextLink dropped $count=true, so page 2 was refused); fixed in collection.go.
+		It("pages an advanced query with the PageIterator and SetHeaders(ConsistencyLevel) (§13)", func(ctx SpecContext) {
 			h := abstractions.NewRequestHeaders()
 			h.Add("ConsistencyLevel", "eventual")
 			resp, err := sdk.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
