@@ -137,24 +137,10 @@ func New(cfg Config) (*Connector, error) {
 	}
 	c.id = cfg.ID
 	if c.id == "" {
-		c.id = NewGUID(cfg.Rand)
+		c.id = sim.GUID(cfg.Rand)
 	}
-	c.instanceID = NewGUID(cfg.Rand)
+	c.instanceID = sim.GUID(cfg.Rand)
 	return c, nil
-}
-
-// NewGUID returns a random (version 4) GUID string drawn from r.
-func NewGUID(r *rand.Rand) string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // ID is the connector id used in the channel's URLs and results.

@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // selfSignedCert makes the certificate Automatic-Device-Join writes into the
@@ -25,7 +27,7 @@ func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, devi
 		seed[i] = byte(rnd.UintN(256))
 	}
 	key := ed25519.NewKeyFromSeed(seed[:])
-	deviceID = guid(rnd)
+	deviceID = sim.GUID(rnd)
 	tmpl := &x509.Certificate{
 		SerialNumber: new(big.Int).SetUint64(rnd.Uint64()),
 		Subject:      pkix.Name{CommonName: deviceID},
@@ -40,14 +42,4 @@ func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, devi
 	}
 	sum := sha1.Sum(der)
 	return der, strings.ToUpper(hex.EncodeToString(sum[:])), deviceID, nil
-}
-
-func guid(rnd *rand.Rand) string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rnd.UintN(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

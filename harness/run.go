@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/autopilotsim/autopilotsim/connector"
+	"github.com/autopilotsim/autopilotsim/mockad"
 	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/sim"
@@ -224,8 +225,10 @@ func (w *world) mismatch(e scenarios.Expectation, d results.DeviceResult) string
 		}
 		why = append(why, fmt.Sprintf("connector error %s, want %d", got, *e.ConnectorError))
 	}
-	if e.OU != "" && !strings.EqualFold(parentDN(d.DistinguishedName), e.OU) {
-		why = append(why, fmt.Sprintf("computer in %q, want %q", parentDN(d.DistinguishedName), e.OU))
+	if e.OU != "" {
+		if got, same := sameParent(d.DistinguishedName, e.OU); !same {
+			why = append(why, fmt.Sprintf("computer in %q, want %q", got, e.OU))
+		}
 	}
 	if e.EntraObjects != nil && d.EntraDeviceObjects != *e.EntraObjects {
 		why = append(why, fmt.Sprintf("%d Entra device objects, want %d", d.EntraDeviceObjects, *e.EntraObjects))
@@ -259,11 +262,20 @@ func orPending(s string) string {
 	return "T0+" + s
 }
 
-func parentDN(dn string) string {
-	if i := strings.Index(dn, ","); i >= 0 {
-		return dn[i+1:]
+// sameParent reports whether the computer dn sits directly in ou, comparing
+// DNs as AD does (RFC 4514 escapes, case-insensitive; rules-and-ad.md B.6),
+// and returns the parent it found. A DN that does not parse never matches.
+func sameParent(dn, ou string) (string, bool) {
+	child, err := mockad.ParseDN(dn)
+	if err != nil || len(child) == 0 {
+		return dn, false
 	}
-	return ""
+	parent := child.Parent()
+	want, err := mockad.ParseDN(ou)
+	if err != nil {
+		return parent.String(), false
+	}
+	return parent.String(), parent.Norm() == want.Norm()
 }
 
 func describe(e scenarios.Expectation, i int) string {

@@ -186,7 +186,7 @@ func (w *world) dialDomain(domain string) (transport.Dialer, error) {
 func (w *world) buildGraph(wire Wire) error {
 	tenantID := w.sc.Tenant.ID
 	if tenantID == "" {
-		tenantID = guidFrom(w.streams.Stream("tenant"))
+		tenantID = sim.GUID(w.streams.Stream("tenant"))
 	}
 	apps := []mockgraph.App{harnessApp}
 	for _, a := range w.sc.Tenant.Apps {
@@ -389,7 +389,7 @@ func (w *world) buildDevices() error {
 		EntraSignIn: t.EntraSignIn.D(), MDMEnrollment: t.MDMEnrollment.D(), ODJPollInterval: t.ODJPollInterval.D(),
 		ConnectivityWait: t.ConnectivityWait.D(), DCRetryInterval: t.DCRetryInterval.D(), Reboot: t.Reboot.D(),
 		DeviceSetup: t.DeviceSetup.D(), FirstSignIn: t.FirstSignIn.D(), DeviceJoinTask: t.DeviceJoinTask.D(),
-		AccountSetupRest: 2 * time.Minute,
+		AccountSetupRest: t.AccountSetupRest.D(),
 	}
 	cloud := &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL}
 	dc := &devicesim.LDAPDirectory{Dial: w.dialDomain}

@@ -132,11 +132,7 @@ func (s *Server) postAutopilotRefused(w http.ResponseWriter, r *http.Request) *a
 }
 
 func (s *Server) autopilotByID(r *http.Request) (*autopilotDevice, *apiError) {
-	d, ok := s.st.autopilot.get(pathVar(r, "id"))
-	if !ok {
-		return nil, intuneNotFound()
-	}
-	return d, nil
+	return s.st.autopilot.fromPath(r, intuneMissing)
 }
 
 func (s *Server) getAutopilot(w http.ResponseWriter, r *http.Request) *apiError {

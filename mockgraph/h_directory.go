@@ -25,12 +25,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
 }
 
 func (s *Server) groupByID(r *http.Request) (*group, *apiError) {
-	id := pathVar(r, "id")
-	g, ok := s.st.groups.get(id)
-	if !ok {
-		return nil, errNotFound("group", id)
-	}
-	return g, nil
+	return s.st.groups.fromPath(r, func(id string) *apiError { return errNotFound("group", id) })
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {

@@ -199,11 +199,7 @@ func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) *apiError 
 }
 
 func (s *Server) profileByID(r *http.Request) (*deploymentProfile, *apiError) {
-	p, ok := s.st.profiles.get(pathVar(r, "id"))
-	if !ok {
-		return nil, intuneNotFound()
-	}
-	return p, nil
+	return s.st.profiles.fromPath(r, intuneMissing)
 }
 
 func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) *apiError {
@@ -419,11 +415,11 @@ func (s *Server) listDeviceConfigs(w http.ResponseWriter, r *http.Request) *apiE
 }
 
 func (s *Server) configByID(r *http.Request) (*deviceConfig, *apiError) {
-	c, ok := s.st.configs.get(pathVar(r, "id"))
-	if !ok || c.ODataType == typeDomainJoin && !isBeta(r) {
-		return nil, intuneNotFound()
+	c, e := s.st.configs.fromPath(r, intuneMissing)
+	if e == nil && c.ODataType == typeDomainJoin && !isBeta(r) {
+		return nil, intuneNotFound() // a beta-only type is not there under v1.0 (§7)
 	}
-	return c, nil
+	return c, e
 }
 
 func (s *Server) getDeviceConfig(w http.ResponseWriter, r *http.Request) *apiError {
@@ -665,11 +661,7 @@ func (s *Server) listEnrollmentConfigs(w http.ResponseWriter, r *http.Request) *
 }
 
 func (s *Server) enrollConfByID(r *http.Request) (*enrollmentConfig, *apiError) {
-	c, ok := s.st.enrollConfs.get(pathVar(r, "id"))
-	if !ok {
-		return nil, intuneNotFound()
-	}
-	return c, nil
+	return s.st.enrollConfs.fromPath(r, intuneMissing)
 }
 
 func (s *Server) getEnrollmentConfig(w http.ResponseWriter, r *http.Request) *apiError {

@@ -154,18 +154,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // newID draws a GUID from the injected stream. Callers hold s.mu (or are in New).
-func (s *Server) newID() string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		v := s.rnd.Uint64()
-		for j := 0; j < 8; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func (s *Server) newID() string { return sim.GUID(s.rnd) }
 
 func (s *Server) now() time.Time { return s.clock.Now().UTC() }
 

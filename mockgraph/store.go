@@ -1,6 +1,7 @@
 package mockgraph
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/autopilotsim/autopilotsim/sim"
@@ -31,6 +32,19 @@ func (t *table[T]) put(id string, v *T) {
 }
 
 func (t *table[T]) get(id string) (*T, bool) { v, ok := t.m[id]; return v, ok }
+
+// fromPath looks up the entity named by the route's {id}; notFound builds the
+// resource's own 404 (directory and Intune shapes differ, graph-api.md §1.3).
+func (t *table[T]) fromPath(r *http.Request, notFound func(id string) *apiError) (*T, *apiError) {
+	id := pathVar(r, "id")
+	if v, ok := t.m[id]; ok {
+		return v, nil
+	}
+	return nil, notFound(id)
+}
+
+// intuneMissing adapts intuneNotFound to fromPath.
+func intuneMissing(string) *apiError { return intuneNotFound() }
 
 func (t *table[T]) del(id string) bool {
 	if _, ok := t.m[id]; !ok {

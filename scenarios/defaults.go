@@ -63,6 +63,7 @@ var Defaults = DefaultValues{
 		DeviceSetup:       Duration(10 * time.Minute), // [INF] S10 ESP device setup (apps, VPN client)
 		FirstSignIn:       Duration(1 * time.Minute),  // [INF] S11
 		DeviceJoinTask:    Duration(4 * time.Minute),  // [CODE] S30 forced every 240 000 ms in the user ESP
+		AccountSetupRest:  Duration(2 * time.Minute),  // [INF] user policies/apps after registration (S13 sub-steps; no documented duration)
 		ImportProcessing:  Duration(5 * time.Minute),  // UNCERTAIN no SLA documented
 		GroupEvaluation:   Duration(5 * time.Minute),  // UNCERTAIN "minutes to hours" (§3)
 		ProfileAssignment: Duration(15 * time.Minute), // UNCERTAIN "no SLA" [DOC] S1, S13
@@ -123,6 +124,7 @@ func (s *Scenario) WithDefaults() {
 	setD("timings.deviceSetup", &t.DeviceSetup, dt.DeviceSetup.D())
 	setD("timings.firstSignIn", &t.FirstSignIn, dt.FirstSignIn.D())
 	setD("timings.deviceJoinTask", &t.DeviceJoinTask, dt.DeviceJoinTask.D())
+	setD("timings.accountSetupRest", &t.AccountSetupRest, dt.AccountSetupRest.D())
 	setD("timings.importProcessing", &t.ImportProcessing, dt.ImportProcessing.D())
 	setD("timings.groupEvaluation", &t.GroupEvaluation, dt.GroupEvaluation.D())
 	setD("timings.profileAssignment", &t.ProfileAssignment, dt.ProfileAssignment.D())

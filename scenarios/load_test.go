@@ -337,6 +337,7 @@ var _ = Describe("defaults", func() {
 		Expect(sc.Timings.SetupLead.D()).To(Equal(24 * time.Hour))
 		Expect(sc.Timings.ConnectivityWait.D()).To(Equal(25 * time.Minute))
 		Expect(sc.Timings.DeviceJoinTask.D()).To(Equal(4 * time.Minute))
+		Expect(sc.Timings.AccountSetupRest.D()).To(Equal(2 * time.Minute))
 		Expect(sc.Timings.ProfileAssignment.D()).To(Equal(15 * time.Minute))
 		d := sc.Environment.Domains[0]
 		Expect(d.NetBIOS).To(Equal("CORP"))

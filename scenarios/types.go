@@ -56,6 +56,7 @@ type Timings struct {
 	DeviceSetup       Duration `yaml:"deviceSetup"`       // S10: ESP device setup (apps, VPN client)
 	FirstSignIn       Duration `yaml:"firstSignIn"`       // S11
 	DeviceJoinTask    Duration `yaml:"deviceJoinTask"`    // S12: forced every 4 min during user ESP
+	AccountSetupRest  Duration `yaml:"accountSetupRest"`  // S13: rest of the user ESP after registration
 	ImportProcessing  Duration `yaml:"importProcessing"`  // Graph import → Autopilot device
 	GroupEvaluation   Duration `yaml:"groupEvaluation"`   // dynamic group membership delay
 	ProfileAssignment Duration `yaml:"profileAssignment"` // group membership → profile Assigned

@@ -200,6 +200,7 @@ func (v *validator) timings() {
 	v.positive("timings.odjPollInterval", t.ODJPollInterval)
 	v.positive("timings.dcRetryInterval", t.DCRetryInterval)
 	v.positive("timings.deviceJoinTask", t.DeviceJoinTask)
+	v.positive("timings.accountSetupRest", t.AccountSetupRest)
 }
 
 // domainByName finds a declared domain (DNS names compare without case).

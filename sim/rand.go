@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"sync"
@@ -36,4 +37,19 @@ func (s *Streams) Stream(name string) *rand.Rand {
 	r := rand.New(rand.NewPCG(s.seed, h.Sum64()))
 	s.m[name] = r
 	return r
+}
+
+// GUID draws a version-4 GUID from r, in canonical lower-case text. Every
+// simulated system names its objects with it so ids follow the seed.
+func GUID(r *rand.Rand) string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

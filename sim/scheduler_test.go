@@ -140,3 +140,23 @@ var _ = Describe("Trace", func() {
 		Expect(t.For("b")).To(Equal([]sim.Event{{At: sim.Epoch, Actor: "b", Step: "y"}}))
 	})
 })
+
+var _ = Describe("RealClock", func() {
+	It("runs callbacks on the wall clock, scaled, and records them", func() {
+		trace := &sim.Trace{}
+		start := sim.Epoch
+		c := sim.NewRealClock(start, 3_600_000, trace) // one simulated hour ≈ 1 ms
+		done := make(chan time.Time, 1)
+		c.AfterFunc(time.Hour, "lab", "tick", func() { done <- c.Now() })
+		var at time.Time
+		Eventually(done).Should(Receive(&at))
+		Expect(at).To(BeTemporally(">=", start.Add(time.Hour)))
+		Expect(trace.For("lab")).To(HaveLen(1))
+	})
+
+	It("can cancel a callback before it runs", func() {
+		c := sim.NewRealClock(time.Time{}, 1, nil)
+		t := c.AfterFunc(time.Hour, "lab", "never", func() { Fail("cancelled callback ran") })
+		Expect(t.Stop()).To(BeTrue())
+	})
+})
