@@ -27,7 +27,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## fuzz: a short run of every fuzz target (FUZZTIME per target)
+## fuzz: a short run of every fuzz target (FUZZTIME per target: a duration, or Nx iterations)
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
