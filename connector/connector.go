@@ -88,6 +88,9 @@ type Connector struct {
 	clmTimer sim.Timer
 	events   []Event
 	lastFail map[string]int // request id → index in events of its last 30132
+	// Consecutive throttled/transient answers of each loop (clock
+	// callbacks only), for transport's bounded retry policy.
+	hbRetries, clmRetries int
 }
 
 // New validates cfg and returns a stopped connector.
@@ -132,7 +135,7 @@ func New(cfg Config) (*Connector, error) {
 	c := &Connector{
 		cfg:      cfg,
 		actor:    "connector/" + cfg.Name,
-		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout},
+		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout, agent: "autopilotsim-connector/" + cfg.Name},
 		lastFail: map[string]int{},
 	}
 	c.id = cfg.ID
@@ -242,37 +245,83 @@ func (c *Connector) schedule(gen uint64, d time.Duration, step string, fn func(u
 	}
 }
 
+// nextAfter is when a loop (heartbeat, claim) runs again after answer a:
+// its interval, or sooner or later as transport's retry policy says for a
+// throttled or transient answer (Retry-After honoured), plus the answer's
+// added latency. retries counts the loop's consecutive retries. The real
+// connector's retry policy is not documented; the Graph SDK's is used
+// ([INF]).
+func nextAfter(a transport.Answer, err error, interval time.Duration, retries *int) (time.Duration, string) {
+	if err == nil {
+		*retries = 0
+		return interval + a.Latency, ""
+	}
+	wait, ok := transport.RetryDelay(a, *retries)
+	if !ok {
+		*retries = 0
+		return interval + a.Latency, ""
+	}
+	*retries++
+	why := "backoff"
+	if a.RetryAfter > 0 {
+		why = "Retry-After"
+	}
+	return wait + a.Latency, fmt.Sprintf("; retry %d/%d in %s (%s)", *retries, transport.MaxRetries, wait, why)
+}
+
 func (c *Connector) heartbeat(gen uint64) {
 	if !c.current(gen) {
 		return
 	}
-	err := c.graph.heartbeat(c.id, heartbeatBody{DisplayName: c.cfg.Name, Domain: c.cfg.Domain, Version: c.cfg.Version})
+	ans, err := c.graph.heartbeat(c.id, c.hbRetries, heartbeatBody{DisplayName: c.cfg.Name, Domain: c.cfg.Domain, Version: c.cfg.Version})
+	next, retry := nextAfter(ans, err, c.cfg.Heartbeat, &c.hbRetries)
 	if err != nil {
-		c.trace("heartbeat failed", err.Error())
+		c.trace("heartbeat failed", err.Error()+retry)
 	}
-	c.schedule(gen, c.cfg.Heartbeat, "heartbeat", c.heartbeat)
+	c.schedule(gen, next, "heartbeat", c.heartbeat)
 }
 
 func (c *Connector) claim(gen uint64) {
 	if !c.current(gen) {
 		return
 	}
-	reqs, err := c.graph.claim(c.id, claimBatch)
+	reqs, ans, err := c.graph.claim(c.id, c.clmRetries, claimBatch)
+	if err != nil || len(reqs) == 0 || ans.Latency == 0 {
+		c.claimed(gen, reqs, ans, err)
+		return
+	}
+	// The answer arrives ans.Latency after the claim: the work starts then.
+	// The service already holds the requests as inProgress, so they are
+	// processed even if the service is stopped meanwhile.
+	c.cfg.Clock.AfterFunc(ans.Latency, c.actor, "claim answer", func() {
+		ans.Latency = 0
+		c.claimed(gen, reqs, ans, nil)
+	})
+}
+
+// claimed processes a claim's answer and arms the next claim, after the
+// pickup latency plus the added latency of the answers taken meanwhile.
+func (c *Connector) claimed(gen uint64, reqs []ClaimedRequest, ans transport.Answer, err error) {
+	var lag time.Duration
 	switch {
 	case isNotRegistered(err):
 		c.trace("claim refused", "connector not registered yet (no heartbeat accepted)")
 	case err != nil:
-		c.trace("claim failed", err.Error())
 	default:
 		for _, r := range reqs {
-			c.process(r)
+			lag += c.process(r)
 		}
 	}
-	c.schedule(gen, c.cfg.PickupLatency, "claim", c.claim)
+	next, retry := nextAfter(ans, err, c.cfg.PickupLatency, &c.clmRetries)
+	if err != nil && !isNotRegistered(err) {
+		c.trace("claim failed", err.Error()+retry)
+	}
+	c.schedule(gen, next+lag, "claim", c.claim)
 }
 
-// process handles one claimed request: provision, log, report.
-func (c *Connector) process(r ClaimedRequest) {
+// process handles one claimed request: provision, log, report. It returns
+// the added latency of the result upload's answer.
+func (c *Connector) process(r ClaimedRequest) time.Duration {
 	c.trace("request", fmt.Sprintf("request %s device %s ou %q prefix %q retry %d", r.ID, r.DeviceID, r.OrganizationalUnit, r.ComputerNameStaticPrefix, r.RetryCount))
 	if p, err := infoPayload(NameRequestStart, map[string]string{
 		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
@@ -282,16 +331,14 @@ func (c *Connector) process(r ClaimedRequest) {
 	}
 	res := c.provision(r)
 	if res.err != nil {
-		c.fail(r, res)
-		return
+		return c.fail(r, res)
 	}
 	blob, err := Blob{
 		Domain: c.cfg.Domain, NetBIOSDomain: c.cfg.NetBIOS, ComputerName: res.name,
 		DistinguishedName: res.dn, MachinePassword: res.password, DCName: res.dcName,
 	}.Encode()
 	if err != nil {
-		c.fail(r, provisionResult{name: res.name, code: ErrorDSGenericError, err: err})
-		return
+		return c.fail(r, provisionResult{name: res.name, code: ErrorDSGenericError, err: err})
 	}
 	p, _ := infoPayload(NameRequestSuccess, map[string]string{
 		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
@@ -299,10 +346,10 @@ func (c *Connector) process(r ClaimedRequest) {
 	})
 	c.log(Event{ID: EventRequestSuccess, Channel: ChannelOperational, Level: "Information", Name: NameRequestSuccess, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, Payload: p})
 	c.trace("computer created", res.dn)
-	c.upload(r, resultBody{ConnectorID: c.id, Success: true, ComputerName: res.name, DistinguishedName: res.dn, Blob: blob})
+	return c.upload(r, resultBody{ConnectorID: c.id, Success: true, ComputerName: res.name, DistinguishedName: res.dn, Blob: blob}, 0)
 }
 
-func (c *Connector) fail(r ClaimedRequest, res provisionResult) {
+func (c *Connector) fail(r ClaimedRequest, res provisionResult) time.Duration {
 	f := Failure{
 		RequestID: r.ID, DeviceID: r.DeviceID, DomainName: c.cfg.Domain, ComputerName: res.name,
 		ErrorCode: res.code, RetryCount: r.RetryCount, InstanceID: c.instanceID, Detail: res.err.Error(),
@@ -314,16 +361,30 @@ func (c *Connector) fail(r ClaimedRequest, res provisionResult) {
 	}
 	c.log(Event{ID: EventRequestFailure, Channel: ChannelAdmin, Level: "Error", Name: NameRequestFailure, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, Payload: payload, ErrorCode: int(res.code)})
 	c.trace("30132", fmt.Sprintf("request %s: Win32 %d: %v", r.ID, res.code, res.err))
-	c.upload(r, resultBody{ConnectorID: c.id, Success: false, ErrorCode: res.code, DiagnosticCode: diag, ErrorDescription: desc})
+	return c.upload(r, resultBody{ConnectorID: c.id, Success: false, ErrorCode: res.code, DiagnosticCode: diag, ErrorDescription: desc}, 0)
 }
 
-func (c *Connector) upload(r ClaimedRequest, body resultBody) {
-	if err := c.graph.result(r.ID, body); err != nil {
+// upload reports a result (retry: the retries made so far). A throttled or
+// transient answer is retried on the clock as transport's policy says; the
+// added latency of the answer is returned.
+func (c *Connector) upload(r ClaimedRequest, body resultBody, retry int) time.Duration {
+	ans, err := c.graph.result(r.ID, retry, body)
+	if wait, ok := transport.RetryDelay(ans, retry); err != nil && ok {
+		why := "backoff"
+		if ans.RetryAfter > 0 {
+			why = "Retry-After"
+		}
+		c.trace("result upload failed", fmt.Sprintf("%v; retry %d/%d in %s (%s)", err, retry+1, transport.MaxRetries, wait, why))
+		c.cfg.Clock.AfterFunc(wait+ans.Latency, c.actor, "result upload", func() { c.upload(r, body, retry+1) })
+		return ans.Latency
+	}
+	if err != nil {
 		// 409: the service no longer holds the request as inProgress.
 		c.trace("result upload failed", err.Error())
 		p, _ := infoPayload(NameUploadResult, map[string]string{"RequestId": r.ID, "Error": err.Error(), "InstanceId": c.instanceID})
 		c.log(Event{ID: EventUploadResult, Channel: ChannelAdmin, Level: "Warning", Name: NameUploadResult, RequestID: r.ID, DeviceID: r.DeviceID, Payload: p})
 	}
+	return ans.Latency
 }
 
 // provisionResult is the outcome of NetProvisionComputerAccount.

@@ -20,7 +20,14 @@
 //     S10, its ErrorCode being the Win32 code NetProvisionComputerAccount
 //     would return (the AD diagnostic's leading hex, else wldap32's
 //     LdapMapErrorToWin32 table), and a failure result to the service, which
-//     owns the retry policy (S10 RetryCount, UNCERTAIN).
+//     owns the retry policy (S10 RetryCount, UNCERTAIN);
+//   - a faulty service (mockgraph's faults): a throttled or transient answer
+//     to a heartbeat, claim or result upload is retried on the clock after
+//     Retry-After, else a backoff, at most transport.MaxRetries times in a
+//     row (the Graph SDK's policy; the connector's own is not documented,
+//     [INF]); an answer's added latency delays what follows it (claimed
+//     work starts when the claim's answer arrives, the next claim waits for
+//     the uploads' answers).
 //
 // What it leaves out: the legacy (Local System) connector, the enrollment
 // wizard and the OU list of ODJConnectorEnrollmentWizard.exe.config (the

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 // The private connector channel of mockgraph/PRIVATE_API.md ("Connector
@@ -65,9 +67,10 @@ type graphError struct {
 
 // StatusError is a non-success HTTP answer from the service.
 type StatusError struct {
-	Status int
-	Code   string // Graph error code, when the body had one
-	Body   string
+	Status     int
+	Code       string // Graph error code, when the body had one
+	Body       string
+	RetryAfter time.Duration // the answer's Retry-After, 0 when absent
 }
 
 func (e *StatusError) Error() string {
@@ -82,67 +85,73 @@ type graphClient struct {
 	http    *http.Client
 	base    string
 	timeout time.Duration
+	agent   string // User-Agent, so the service's request log tells connectors apart
 }
 
-func (g graphClient) post(path string, in, out any, want ...int) error {
+// post sends one request; retry numbers a retry (Retry-Attempt). The
+// answer (status, Retry-After, added latency) comes back with any error.
+func (g graphClient) post(path string, retry int, in, out any, want ...int) (transport.Answer, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
+		return transport.Answer{}, fmt.Errorf("encode %s: %w", path, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), g.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, g.base+path, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("POST %s: %w", path, err)
+		return transport.Answer{}, fmt.Errorf("POST %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	transport.MarkSimulated(req, g.agent, retry)
 	resp, err := g.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("POST %s: %w", path, err)
+		return transport.Answer{}, fmt.Errorf("POST %s: %w", path, err)
 	}
 	defer resp.Body.Close()
+	ans := transport.ReadAnswer(resp)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return fmt.Errorf("POST %s: read body: %w", path, err)
+		return ans, fmt.Errorf("POST %s: read body: %w", path, err)
 	}
 	ok := false
 	for _, w := range want {
 		ok = ok || resp.StatusCode == w
 	}
 	if !ok {
-		se := &StatusError{Status: resp.StatusCode, Body: string(raw)}
+		se := &StatusError{Status: resp.StatusCode, Body: string(raw), RetryAfter: ans.RetryAfter}
 		var ge graphError
 		if json.Unmarshal(raw, &ge) == nil {
 			se.Code = ge.Error.Code
 		}
-		return fmt.Errorf("POST %s: %w", path, se)
+		return ans, fmt.Errorf("POST %s: %w", path, se)
 	}
 	if out != nil {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("POST %s: decode: %w", path, err)
+			return ans, fmt.Errorf("POST %s: decode: %w", path, err)
 		}
 	}
-	return nil
+	return ans, nil
 }
 
 func connectorPath(id, verb string) string {
 	return "/_private/odj/v1/connectors/" + url.PathEscape(id) + "/" + verb
 }
 
-func (g graphClient) heartbeat(id string, hb heartbeatBody) error {
-	return g.post(connectorPath(id, "heartbeat"), hb, nil, http.StatusOK)
+func (g graphClient) heartbeat(id string, retry int, hb heartbeatBody) (transport.Answer, error) {
+	return g.post(connectorPath(id, "heartbeat"), retry, hb, nil, http.StatusOK)
 }
 
-func (g graphClient) claim(id string, max int) ([]ClaimedRequest, error) {
+func (g graphClient) claim(id string, retry, max int) ([]ClaimedRequest, transport.Answer, error) {
 	var out claimResponse
-	if err := g.post(connectorPath(id, "claim"), claimBody{Max: max}, &out, http.StatusOK); err != nil {
-		return nil, err
+	ans, err := g.post(connectorPath(id, "claim"), retry, claimBody{Max: max}, &out, http.StatusOK)
+	if err != nil {
+		return nil, ans, err
 	}
-	return out.Requests, nil
+	return out.Requests, ans, nil
 }
 
-func (g graphClient) result(requestID string, r resultBody) error {
-	return g.post("/_private/odj/v1/requests/"+url.PathEscape(requestID)+"/result", r, nil, http.StatusNoContent, http.StatusOK)
+func (g graphClient) result(requestID string, retry int, r resultBody) (transport.Answer, error) {
+	return g.post("/_private/odj/v1/requests/"+url.PathEscape(requestID)+"/result", retry, r, nil, http.StatusNoContent, http.StatusOK)
 }
 
 // isNotRegistered reports the claim answer of a connector the service does

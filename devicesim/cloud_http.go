@@ -9,13 +9,21 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 // HTTPCloud implements Cloud against mockgraph's /_private/ endpoints
-// (mockgraph/PRIVATE_API.md).
+// (mockgraph/PRIVATE_API.md). It takes mockgraph's added latency
+// virtually (transport.AcceptLatencyHeader) and hands it to the device in
+// each answer; error statuses come back as *CloudError.
 type HTTPCloud struct {
 	Client  *http.Client
 	BaseURL string // e.g. http://graph.local
+	// Agent is the User-Agent, so the service's request log can tell
+	// devices apart (one HTTPCloud per device, e.g.
+	// "autopilotsim-device/LAB0001"); empty: Go's default.
+	Agent string
 }
 
 type apiError struct {
@@ -25,44 +33,48 @@ type apiError struct {
 	} `json:"error"`
 }
 
-func (c *HTTPCloud) do(method, path string, in, out any) (int, error) {
+func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return 0, fmt.Errorf("encode %s %s: %w", method, path, err)
+			return transport.Answer{}, fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, strings.TrimRight(c.BaseURL, "/")+path, body)
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w", method, path, err)
+		return transport.Answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	transport.MarkSimulated(req, c.Agent, 0)
 	resp, err := c.Client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w", method, path, err)
+		return transport.Answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
+	ans := transport.ReadAnswer(resp)
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("%s %s: read body: %w", method, path, err)
+		return ans, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}
 	if resp.StatusCode >= 300 {
+		ce := &CloudError{Status: resp.StatusCode, RetryAfter: ans.RetryAfter, Latency: ans.Latency,
+			Err: fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)}
 		var e apiError
 		if json.Unmarshal(data, &e) == nil && e.Error.Code != "" {
-			return resp.StatusCode, fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
+			ce.Err = fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
 		}
-		return resp.StatusCode, fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+		return ans, ce
 	}
 	if out != nil && len(data) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: decode: %w", method, path, err)
+			return ans, fmt.Errorf("%s %s: decode: %w", method, path, err)
 		}
 	}
-	return resp.StatusCode, nil
+	return ans, nil
 }
 
 // DownloadProfile implements Cloud.
@@ -79,14 +91,14 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 			SkipDC                        bool   `json:"hybridJoinSkipDCConnectivityCheck"`
 		} `json:"profile"`
 	}
-	status, err := c.do(http.MethodPost, "/_private/autopilot/v1/profile", map[string]string{"serialNumber": serial}, &out)
-	if status == http.StatusNotFound {
-		return ProfileAnswer{}, ErrNotRegistered
+	res, err := c.do(http.MethodPost, "/_private/autopilot/v1/profile", map[string]string{"serialNumber": serial}, &out)
+	if res.Status == http.StatusNotFound {
+		return ProfileAnswer{Latency: res.Latency}, ErrNotRegistered
 	}
 	if err != nil {
 		return ProfileAnswer{}, err
 	}
-	ans := ProfileAnswer{AutopilotDeviceID: out.AutopilotDeviceID, AzureADDeviceID: out.AzureADDeviceID, Source: out.ProfileSource, Blank: out.Blank}
+	ans := ProfileAnswer{AutopilotDeviceID: out.AutopilotDeviceID, AzureADDeviceID: out.AzureADDeviceID, Source: out.ProfileSource, Blank: out.Blank, Latency: res.Latency}
 	if out.Profile != nil {
 		ans.Profile = &Profile{ID: out.Profile.ID, DisplayName: out.Profile.DisplayName,
 			DomainJoinMethod: out.Profile.CloudAssignedDomainJoinMethod, SkipDCCheck: out.Profile.SkipDC}
@@ -105,7 +117,7 @@ func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 			SkipUserStatusPage bool `json:"skipUserStatusPage"`
 		} `json:"esp"`
 	}
-	_, err := c.do(http.MethodPost, "/_private/enrollment/v1/enroll", map[string]string{
+	res, err := c.do(http.MethodPost, "/_private/enrollment/v1/enroll", map[string]string{
 		"serialNumber": r.Serial, "autopilotDeviceId": r.AutopilotDeviceID,
 		"userPrincipalName": r.UserPrincipalName, "joinType": r.JoinType,
 	}, &out)
@@ -113,7 +125,7 @@ func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 		return EnrollAnswer{}, err
 	}
 	ans := EnrollAnswer{ManagedDeviceID: out.ManagedDeviceID, ESPTimeoutMinutes: out.ESP.TimeoutMinutes,
-		ESPHybridExtraMins: out.ESP.HybridExtraMinutes, SkipUserStatusPage: out.ESP.SkipUserStatusPage}
+		ESPHybridExtraMins: out.ESP.HybridExtraMinutes, SkipUserStatusPage: out.ESP.SkipUserStatusPage, Latency: res.Latency}
 	if out.ODJRequestID != nil {
 		ans.ODJRequestID = *out.ODJRequestID
 	}
@@ -126,10 +138,11 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 		State string  `json:"state"`
 		Blob  *string `json:"blob"`
 	}
-	if _, err := c.do(http.MethodGet, "/_private/odj/v1/requests/"+url.PathEscape(id), nil, &out); err != nil {
+	res, err := c.do(http.MethodGet, "/_private/odj/v1/requests/"+url.PathEscape(id), nil, &out)
+	if err != nil {
 		return ODJAnswer{}, err
 	}
-	ans := ODJAnswer{State: out.State}
+	ans := ODJAnswer{State: out.State, Latency: res.Latency}
 	if out.Blob != nil && *out.Blob != "" {
 		raw, err := base64.StdEncoding.DecodeString(*out.Blob)
 		if err != nil {
@@ -145,10 +158,13 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 }
 
 // Register implements Cloud.
-func (c *HTTPCloud) Register(deviceID, thumbprint string) (bool, error) {
-	status, err := c.do(http.MethodPost, "/_private/drs/v1/register", map[string]string{"deviceId": deviceID, "certificateThumbprint": thumbprint}, nil)
-	if status == http.StatusNotFound {
-		return false, nil
+func (c *HTTPCloud) Register(deviceID, thumbprint string) (RegisterAnswer, error) {
+	res, err := c.do(http.MethodPost, "/_private/drs/v1/register", map[string]string{"deviceId": deviceID, "certificateThumbprint": thumbprint}, nil)
+	if res.Status == http.StatusNotFound {
+		return RegisterAnswer{Latency: res.Latency}, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return RegisterAnswer{}, err
+	}
+	return RegisterAnswer{Found: true, Latency: res.Latency}, nil
 }

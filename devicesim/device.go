@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/autopilotsim/autopilotsim/sim"
+	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 // Timings are the device-side delays. Zero values are not defaulted here:
@@ -68,6 +69,12 @@ type Device struct {
 	certDER  []byte
 	thumb    string
 	certOnDC bool
+	// lag is the added latency of the cloud answers taken since the last
+	// step was scheduled (mockgraph's Autopilotsim-Latency). The service
+	// handled the request at request time; the device acts on the answer
+	// when it arrives: after() adds and clears the lag, then() defers the
+	// handling of an answer by it.
+	lag time.Duration
 }
 
 // New returns a device that is switched off.
@@ -103,6 +110,8 @@ func (d *Device) log(step, detail string) {
 }
 
 func (d *Device) after(dur time.Duration, fn func()) {
+	dur += d.lag
+	d.lag = 0
 	d.cfg.Clock.AfterFunc(dur, d.actor, "", func() {
 		if !d.done {
 			fn()
@@ -162,40 +171,96 @@ func (d *Device) PowerOn() {
 	})
 }
 
+// retry schedules another try of a cloud call that failed with a throttled
+// or transient answer (*CloudError): after Retry-After, or the backoff of
+// transport's shared policy, counted from when the answer arrived. It
+// reports false, doing nothing, when err is no such answer or the retries
+// (done so far) are spent. The retry policy of the Windows enrollment
+// client is not documented; the Graph SDK's is used ([INF]).
+func (d *Device) retry(step string, done int, err error, again func(done int)) bool {
+	var ce *CloudError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	wait, ok := transport.RetryDelay(transport.Answer{Status: ce.Status, RetryAfter: ce.RetryAfter}, done)
+	if !ok {
+		return false
+	}
+	d.lag += ce.Latency
+	why := "backoff"
+	if ce.RetryAfter > 0 {
+		why = "Retry-After"
+	}
+	d.log(step, fmt.Sprintf("HTTP %d: retry %d/%d in %s (%s)", ce.Status, done+1, transport.MaxRetries, wait, why))
+	d.after(wait, func() { again(done + 1) })
+	return true
+}
+
+// retryAfter is the Retry-After of a throttled answer (0 for none), and
+// takes the answer's latency into the lag.
+func (d *Device) retryAfter(err error) time.Duration {
+	var ce *CloudError
+	if !errors.As(err, &ce) {
+		return 0
+	}
+	d.lag += ce.Latency
+	return ce.RetryAfter
+}
+
 // downloadProfile is S1.
 func (d *Device) downloadProfile() {
 	d.enter(StageProfileDownload)
 	d.log("profileDownload", "event 160: begin profile download")
-	d.after(d.cfg.Timings.ProfileDownload, func() {
-		ans, err := d.cfg.Cloud.DownloadProfile(d.cfg.Serial)
-		switch {
-		case errors.Is(err, ErrNotRegistered):
-			d.res.ProfileSource = "none"
-			d.log("profileDownload", "event 807 ZtdDeviceIsNotRegistered; IsAutopilotDisabled=1")
-			d.finish(OutcomeNotAutopilot, "not registered in Autopilot (event 807): ordinary OOBE")
-			return
-		case err != nil:
-			d.fail(CodeMDMFailure, "profile download failed: "+err.Error())
+	d.after(d.cfg.Timings.ProfileDownload, func() { d.fetchProfile(0) })
+}
+
+// then runs fn when the answer just taken has arrived: at once, or after
+// the lag its added latency left.
+func (d *Device) then(fn func()) {
+	if d.lag > 0 {
+		d.after(0, fn)
+		return
+	}
+	fn()
+}
+
+func (d *Device) fetchProfile(retries int) {
+	ans, err := d.cfg.Cloud.DownloadProfile(d.cfg.Serial)
+	if d.retry("profileDownload", retries, err, d.fetchProfile) {
+		return
+	}
+	d.lag += ans.Latency
+	d.then(func() { d.takeProfile(ans, err) })
+}
+
+func (d *Device) takeProfile(ans ProfileAnswer, err error) {
+	switch {
+	case errors.Is(err, ErrNotRegistered):
+		d.res.ProfileSource = "none"
+		d.log("profileDownload", "event 807 ZtdDeviceIsNotRegistered; IsAutopilotDisabled=1")
+		d.finish(OutcomeNotAutopilot, "not registered in Autopilot (event 807): ordinary OOBE")
+		return
+	case err != nil:
+		d.fail(CodeMDMFailure, "profile download failed: "+err.Error())
+		return
+	}
+	d.res.AutopilotDeviceID = ans.AutopilotDeviceID
+	d.res.ProfileSource = ans.Source
+	if ans.Profile == nil {
+		if ans.Blank {
+			d.log("profileDownload", "assignment in progress: blank profile cached until reboot (S8)")
+			d.finish(OutcomeNotAutopilot, "blank profile cached while the assignment was processing: ordinary OOBE")
 			return
 		}
-		d.res.AutopilotDeviceID = ans.AutopilotDeviceID
-		d.res.ProfileSource = ans.Source
-		if ans.Profile == nil {
-			if ans.Blank {
-				d.log("profileDownload", "assignment in progress: blank profile cached until reboot (S8)")
-				d.finish(OutcomeNotAutopilot, "blank profile cached while the assignment was processing: ordinary OOBE")
-				return
-			}
-			d.log("profileDownload", "event 815 ZtdDeviceHasNoAssignedProfile")
-			d.finish(OutcomeNotAutopilot, "no profile assigned and no default profile (event 815): ordinary OOBE")
-			return
-		}
-		d.profile = ans.Profile
-		d.res.ProfileName = ans.Profile.DisplayName
-		d.log("profileDownload", fmt.Sprintf("events 161/111: profile %q (%s), CloudAssignedDomainJoinMethod=%d, HybridJoinSkipDCConnectivityCheck=%t",
-			ans.Profile.DisplayName, ans.Source, ans.Profile.DomainJoinMethod, ans.Profile.SkipDCCheck))
-		d.oobePages()
-	})
+		d.log("profileDownload", "event 815 ZtdDeviceHasNoAssignedProfile")
+		d.finish(OutcomeNotAutopilot, "no profile assigned and no default profile (event 815): ordinary OOBE")
+		return
+	}
+	d.profile = ans.Profile
+	d.res.ProfileName = ans.Profile.DisplayName
+	d.log("profileDownload", fmt.Sprintf("events 161/111: profile %q (%s), CloudAssignedDomainJoinMethod=%d, HybridJoinSkipDCConnectivityCheck=%t",
+		ans.Profile.DisplayName, ans.Source, ans.Profile.DomainJoinMethod, ans.Profile.SkipDCCheck))
+	d.oobePages()
 }
 
 // oobePages is S3; the Entra sign-in page S4 follows.
@@ -219,26 +284,34 @@ func (d *Device) enrollMDM() {
 	if d.profile.DomainJoinMethod == 0 {
 		joinType = "AzureADJoin"
 	}
-	d.after(d.cfg.Timings.MDMEnrollment, func() {
+	var send func(retries int)
+	send = func(retries int) {
 		ans, err := d.cfg.Cloud.Enroll(EnrollRequest{
 			Serial: d.cfg.Serial, AutopilotDeviceID: d.res.AutopilotDeviceID,
 			UserPrincipalName: d.cfg.UserPrincipalName, JoinType: joinType,
 		})
-		if err != nil {
-			d.fail(CodeMDMFailure, "MDM enrollment failed: "+err.Error())
+		if d.retry("mdmEnrollment", retries, err, send) {
 			return
 		}
-		d.enroll = ans
-		d.log("mdmEnrollment", "event 72: enrolled as "+joinType)
-		if d.profile.DomainJoinMethod == 0 {
-			// An Entra-join profile reached the device: it Entra-joins and
-			// no ODJ happens (S1, [INF]).
-			d.finish(OutcomeEntraJoined, "Entra join profile: joined to Microsoft Entra ID, no domain join")
-			return
-		}
-		d.res.ODJRequestID = ans.ODJRequestID
-		d.waitForBlob()
-	})
+		d.lag += ans.Latency
+		d.then(func() {
+			if err != nil {
+				d.fail(CodeMDMFailure, "MDM enrollment failed: "+err.Error())
+				return
+			}
+			d.enroll = ans
+			d.log("mdmEnrollment", "event 72: enrolled as "+joinType)
+			if d.profile.DomainJoinMethod == 0 {
+				// An Entra-join profile reached the device: it Entra-joins
+				// and no ODJ happens (S1, [INF]).
+				d.finish(OutcomeEntraJoined, "Entra join profile: joined to Microsoft Entra ID, no domain join")
+				return
+			}
+			d.res.ODJRequestID = ans.ODJRequestID
+			d.waitForBlob()
+		})
+	}
+	d.after(d.cfg.Timings.MDMEnrollment, func() { send(0) })
 }
 
 // waitForBlob is S6–S8: ESP device preparation waits for the ODJ blob.
@@ -261,19 +334,31 @@ func (d *Device) pollBlob() {
 		d.fail(CodeDCNotFound, fmt.Sprintf("no ODJ blob within %s: Something went wrong… error code %s", d.cfg.Timings.ConnectivityWait, CodeDCNotFound))
 		return
 	}
+	next := d.cfg.Timings.ODJPollInterval
 	if d.enroll.ODJRequestID != "" {
 		ans, err := d.cfg.Cloud.ODJRequest(d.enroll.ODJRequestID)
+		d.lag += ans.Latency
+		if ra := d.retryAfter(err); ra > next {
+			// A throttled sync: the next one waits out Retry-After.
+			d.log("odjBlobWait", fmt.Sprintf("sync throttled: next in %s (Retry-After)", ra))
+			next = ra
+		}
 		if err == nil && ans.State == "completed" && ans.Blob != nil {
 			d.blob = ans.Blob
 			d.res.ComputerName = ans.Blob.ComputerName
 			d.res.DistinguishedName = ans.Blob.DistinguishedName
 			d.res.Domain = ans.Blob.Domain
-			d.log("odjBlobApplied", fmt.Sprintf("event 107: ODJ blob applied offline: %s in %s (%s)", ans.Blob.ComputerName, ans.Blob.Domain, ans.Blob.DistinguishedName))
-			d.checkDC()
+			d.then(func() {
+				d.log("odjBlobApplied", fmt.Sprintf("event 107: ODJ blob applied offline: %s in %s (%s)", ans.Blob.ComputerName, ans.Blob.Domain, ans.Blob.DistinguishedName))
+				d.checkDC()
+			})
 			return
 		}
 	}
-	next := d.cfg.Timings.ODJPollInterval
+	// The answer's latency delays the next sync, but not past the end of
+	// the connectivity budget: that timer runs regardless.
+	next += d.lag
+	d.lag = 0
 	if rest := d.deadline.Sub(now); rest < next {
 		next = rest
 	}
@@ -423,17 +508,20 @@ func (d *Device) deviceJoinTask() {
 			d.log("deviceJoin", "event 201: no DC reachable for the device-join task")
 		}
 	}
+	var throttled time.Duration
 	if d.certOnDC {
-		found, err := d.cfg.Cloud.Register(d.res.HybridDeviceID, d.thumb)
+		ans, err := d.cfg.Cloud.Register(d.res.HybridDeviceID, d.thumb)
+		d.lag += ans.Latency
 		switch {
 		case err != nil:
 			d.log("deviceJoin", "registration error: "+err.Error())
-		case !found:
+			throttled = d.retryAfter(err)
+		case !ans.Found:
 			d.log("deviceJoin", "Error Phase: join, 0x801c03f2: device object not found (not synced yet, S20)")
 		default:
 			d.log("deviceJoin", "event 306: hybrid registration succeeded; AzureAdJoined: YES, DomainJoined: YES")
 			if d.enroll.SkipUserStatusPage {
-				d.finish(OutcomeHybridJoined, "hybrid joined (user ESP skipped)")
+				d.then(func() { d.finish(OutcomeHybridJoined, "hybrid joined (user ESP skipped)") })
 				return
 			}
 			d.after(d.cfg.Timings.AccountSetupRest, func() {
@@ -446,7 +534,12 @@ func (d *Device) deviceJoinTask() {
 	interval := d.cfg.Timings.DeviceJoinTask
 	if d.enroll.SkipUserStatusPage {
 		interval = time.Hour // the task's hourly trigger ([DOC] S19)
-	} else if !now.Add(interval).Before(d.espEnd) {
+	}
+	if throttled > interval {
+		d.log("deviceJoin", fmt.Sprintf("registration throttled: next attempt in %s (Retry-After)", throttled))
+		interval = throttled
+	}
+	if !d.enroll.SkipUserStatusPage && !now.Add(interval).Before(d.espEnd) {
 		rest := d.espEnd.Sub(now)
 		d.after(rest, func() {
 			d.fail(CodeTimeout, "ESP account setup timed out waiting for Entra registration (0x800705B4): "+registrationHint(d.certOnDC))

@@ -24,9 +24,32 @@ type fakeCloud struct {
 	syncedAfter time.Duration // DRS finds the device this long after the cert is first offered
 	firstReg    time.Time
 	espSkipUser bool
+
+	// Fault knobs (faults_test.go): errors answered before the normal
+	// answer, per call ("profile", "enroll", "odj", "register"); latency
+	// added to every answer; the virtual time of every call.
+	fail    map[string][]error
+	latency time.Duration
+	calls   map[string][]time.Time
+}
+
+// call records a call and pops a queued error for it.
+func (f *fakeCloud) call(what string) error {
+	if f.calls == nil {
+		f.calls = map[string][]time.Time{}
+	}
+	f.calls[what] = append(f.calls[what], f.clock.Now())
+	if q := f.fail[what]; len(q) > 0 {
+		f.fail[what] = q[1:]
+		return q[0]
+	}
+	return nil
 }
 
 func (f *fakeCloud) DownloadProfile(string) (devicesim.ProfileAnswer, error) {
+	if err := f.call("profile"); err != nil {
+		return devicesim.ProfileAnswer{}, err
+	}
 	if !f.registered {
 		return devicesim.ProfileAnswer{}, devicesim.ErrNotRegistered
 	}
@@ -34,31 +57,41 @@ func (f *fakeCloud) DownloadProfile(string) (devicesim.ProfileAnswer, error) {
 	if f.profile == nil {
 		src = "none"
 	}
-	return devicesim.ProfileAnswer{AutopilotDeviceID: "ap-1", Source: src, Profile: f.profile, Blank: f.blank}, nil
+	return devicesim.ProfileAnswer{AutopilotDeviceID: "ap-1", Source: src, Profile: f.profile, Blank: f.blank, Latency: f.latency}, nil
 }
 
 func (f *fakeCloud) Enroll(devicesim.EnrollRequest) (devicesim.EnrollAnswer, error) {
-	return devicesim.EnrollAnswer{ManagedDeviceID: "md-1", ODJRequestID: f.odjID, ESPTimeoutMinutes: 60, ESPHybridExtraMins: 40, SkipUserStatusPage: f.espSkipUser}, nil
+	if err := f.call("enroll"); err != nil {
+		return devicesim.EnrollAnswer{}, err
+	}
+	return devicesim.EnrollAnswer{ManagedDeviceID: "md-1", ODJRequestID: f.odjID, ESPTimeoutMinutes: 60, ESPHybridExtraMins: 40,
+		SkipUserStatusPage: f.espSkipUser, Latency: f.latency}, nil
 }
 
 func (f *fakeCloud) ODJRequest(string) (devicesim.ODJAnswer, error) {
+	if err := f.call("odj"); err != nil {
+		return devicesim.ODJAnswer{}, err
+	}
 	now := f.clock.Now()
 	if f.firstPoll.IsZero() {
 		f.firstPoll = now
 	}
 	if now.Sub(f.firstPoll) < f.blobAfter {
-		return devicesim.ODJAnswer{State: "pending"}, nil
+		return devicesim.ODJAnswer{State: "pending", Latency: f.latency}, nil
 	}
-	return devicesim.ODJAnswer{State: "completed", Blob: &devicesim.Blob{Domain: "corp.contoso.com", NetBIOSDomain: "CORP",
+	return devicesim.ODJAnswer{State: "completed", Latency: f.latency, Blob: &devicesim.Blob{Domain: "corp.contoso.com", NetBIOSDomain: "CORP",
 		ComputerName: "AP-ABCDEFGHIJKL", DistinguishedName: "CN=AP-ABCDEFGHIJKL,OU=Autopilot,DC=corp,DC=contoso,DC=com", MachinePassword: "pw"}}, nil
 }
 
-func (f *fakeCloud) Register(string, string) (bool, error) {
+func (f *fakeCloud) Register(string, string) (devicesim.RegisterAnswer, error) {
+	if err := f.call("register"); err != nil {
+		return devicesim.RegisterAnswer{}, err
+	}
 	now := f.clock.Now()
 	if f.firstReg.IsZero() {
 		f.firstReg = now
 	}
-	return f.syncedAfter >= 0 && now.Sub(f.firstReg) >= f.syncedAfter, nil
+	return devicesim.RegisterAnswer{Found: f.syncedAfter >= 0 && now.Sub(f.firstReg) >= f.syncedAfter, Latency: f.latency}, nil
 }
 
 type fakeDC struct {

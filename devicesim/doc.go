@@ -27,6 +27,16 @@
 // account phase, [DOC] S11), the 4-minute device-join task during the user
 // ESP ([CODE] S30).
 //
+// Faults in the cloud (mockgraph's faults): a throttled or transient answer
+// to the profile download or the enrollment is retried on the clock after
+// Retry-After, else after a backoff, at most transport.MaxRetries times
+// (the Graph SDK's policy; the Windows client's is not documented, [INF]);
+// the ODJ-blob sync and the device-join task are loops already, so a
+// Retry-After only pushes their next run back. Added latency is an
+// approximation: the service handles the request at request time, and the
+// device acts on the answer when it "arrives", that much later (Device.lag
+// delays its next step); the 25-minute budget still ends on time.
+//
 // Left out: pre-provisioning (white glove), TPM attestation, Wi-Fi selection
 // details beyond the order of pages, federated (AD FS) instant join, PRT
 // issuance, ZDP updates and reboots before the profile download, MFA, and

@@ -1,17 +1,43 @@
 package devicesim
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Cloud is what a device asks of the Autopilot, Intune and Device
 // Registration services (mockgraph's /_private/ endpoints, PRIVATE_API.md).
+//
+// Every answer carries Latency: how much later than the request it
+// arrived (mockgraph's added-latency faults). An error answer from the
+// service is a *CloudError, so the device can honour Retry-After.
 type Cloud interface {
 	DownloadProfile(serial string) (ProfileAnswer, error)
 	Enroll(req EnrollRequest) (EnrollAnswer, error)
 	ODJRequest(id string) (ODJAnswer, error)
-	// Register asks DRS to complete hybrid registration; found is false
+	// Register asks DRS to complete hybrid registration; Found is false
 	// while Entra Connect has not synced the computer (0x801c03f2, S20).
-	Register(deviceID, thumbprint string) (found bool, err error)
+	Register(deviceID, thumbprint string) (RegisterAnswer, error)
 }
+
+// CloudError is an error status from the service: throttling (429 with
+// Retry-After) or a server error, maybe transient.
+type CloudError struct {
+	Status     int
+	RetryAfter time.Duration // the answer's Retry-After; 0 when absent
+	Latency    time.Duration // added latency of this answer
+	Err        error         // what was answered (method, path, code, message)
+}
+
+func (e *CloudError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("HTTP %d", e.Status)
+}
+
+func (e *CloudError) Unwrap() error { return e.Err }
 
 // Directory is what a device does against a domain controller over LDAP.
 // The device calls it only when its network view says a DC is reachable.
@@ -39,6 +65,7 @@ type ProfileAnswer struct {
 	Source            string // assigned | default | none
 	Blank             bool   // assignment in progress: blank profile cached until reboot (S8)
 	Profile           *Profile
+	Latency           time.Duration
 }
 
 // Profile is the part of a deployment profile the device acts on.
@@ -63,12 +90,20 @@ type EnrollAnswer struct {
 	ESPTimeoutMinutes  int
 	ESPHybridExtraMins int
 	SkipUserStatusPage bool
+	Latency            time.Duration
 }
 
 // ODJAnswer is the state of the device's ODJ request.
 type ODJAnswer struct {
-	State string // pending | inProgress | completed | failed
-	Blob  *Blob
+	State   string // pending | inProgress | completed | failed
+	Blob    *Blob
+	Latency time.Duration
+}
+
+// RegisterAnswer is DRS's answer to a registration attempt.
+type RegisterAnswer struct {
+	Found   bool // false: the device object is not synced yet (0x801c03f2, S20)
+	Latency time.Duration
 }
 
 // Blob is the content of an offline domain join blob (S33).

@@ -19,7 +19,16 @@
 //     (PRIVATE_API.md "Entra Connect export"): PUT per computer with the
 //     objectGUID as onPremisesObjectId, DELETE for objects exported earlier
 //     that are no longer found (moved out of scope, deleted, certificate
-//     gone or expired).
+//     gone or expired);
+//   - a faulty service (mockgraph's faults): exports go one after another;
+//     a throttled or transient answer is retried after Retry-After, else a
+//     backoff, at most transport.MaxRetries times (the Graph SDK's policy;
+//     Connect's own is not documented, [INF]), and an answer's added
+//     latency delays the next export, so a cycle may end later on the
+//     clock (CycleReport.Finished); a cycle due meanwhile is skipped, and
+//     RunCycle answers ErrCycleRunning, as Start-ADSyncSyncCycle refuses to
+//     start while a cycle runs. Errors that remain are noted and retried
+//     next cycle.
 //
 // What it leaves out: users and groups, the metaverse and sync rules,
 // full versus delta import (each cycle reads the scope afresh and exports

@@ -19,6 +19,11 @@ import (
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
+// ErrCycleRunning is returned by RunCycle while the previous cycle is still
+// exporting (waiting out Retry-After or an answer's latency), as
+// Start-ADSyncSyncCycle refuses to start while a cycle runs.
+var ErrCycleRunning = errors.New("entrasync: a sync cycle is still running")
+
 const (
 	// DefaultInterval is Connect's default sync cycle ([DOC] S23).
 	DefaultInterval = 30 * time.Minute
@@ -57,6 +62,11 @@ type CycleReport struct {
 	Exported, Deleted, Filtered int
 	Notes                       []string
 	Error                       string // set when the cycle failed
+	// Finished is when the cycle ended: At, unless its export had to wait
+	// on the clock (Retry-After, backoff, added latency). Zero in the
+	// report RunCycle returns while the export still runs; Reports() holds
+	// the final one.
+	Finished time.Time
 }
 
 // Sync is the Entra Connect server.
@@ -65,7 +75,7 @@ type Sync struct {
 	scope  []string
 	base   string
 	mu     sync.Mutex // state below
-	cycle  sync.Mutex // one cycle at a time
+	busy   bool       // a cycle is running (its export may span clock callbacks)
 	timer  sim.Timer
 	gen    uint64
 	on     bool
@@ -163,7 +173,9 @@ func (s *Sync) scheduled(gen uint64) {
 	if !live {
 		return
 	}
-	_, _ = s.RunCycle() // errors are in the report and the trace
+	if _, err := s.RunCycle(); errors.Is(err, ErrCycleRunning) {
+		s.trace("sync cycle skipped", "the previous cycle is still exporting")
+	} // other errors are in the report and the trace
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.on && s.gen == gen {
@@ -196,63 +208,124 @@ func (s *Sync) trace(step, detail string) {
 	}
 }
 
-// RunCycle runs one delta cycle now (also the script's syncNow).
+// RunCycle runs one delta cycle now (also the script's syncNow). The read
+// and the plan happen now; the export goes on synchronously unless an
+// answer makes it wait (see exportRun), in which case the report returned
+// is the one so far (Finished zero) and the cycle ends on the clock. While
+// a cycle runs, RunCycle returns ErrCycleRunning.
 func (s *Sync) RunCycle() (CycleReport, error) {
-	s.cycle.Lock()
-	defer s.cycle.Unlock()
-	rep := CycleReport{At: s.cfg.Clock.Now()}
-	err := s.run(&rep)
-	if err != nil {
-		rep.Error = err.Error()
-		s.trace("sync cycle failed", err.Error())
-	} else {
-		s.trace("sync cycle done", fmt.Sprintf("exported %d, deleted %d, filtered %d", rep.Exported, rep.Deleted, rep.Filtered))
-	}
 	s.mu.Lock()
-	s.hist = append(s.hist, rep)
-	s.mu.Unlock()
-	return rep, err
-}
-
-func (s *Sync) run(rep *CycleReport) error {
-	found, notes, err := s.read()
-	rep.Notes = append(rep.Notes, notes...)
-	if err != nil {
-		return err
-	}
-	prev := s.Exported()
-	plan := Plan(found, prev, rep.At)
-	rep.Filtered = plan.Filtered
-	rep.Notes = append(rep.Notes, plan.Notes...)
-	var failures []string
-	for _, e := range plan.Puts {
-		if err := s.put(e); err != nil {
-			failures = append(failures, err.Error())
-			continue
-		}
-		rep.Exported++
-		s.mu.Lock()
-		s.export[e.ObjectID] = e.Device
+	if s.busy {
 		s.mu.Unlock()
+		return CycleReport{At: s.cfg.Clock.Now()}, ErrCycleRunning
+	}
+	s.busy = true
+	s.mu.Unlock()
+	run := &exportRun{rep: CycleReport{At: s.cfg.Clock.Now()}}
+	found, notes, err := s.read()
+	run.rep.Notes = append(run.rep.Notes, notes...)
+	if err != nil {
+		run.rep.Error = err.Error()
+		s.finish(run)
+		return run.rep, err
+	}
+	plan := Plan(found, s.Exported(), run.rep.At)
+	run.rep.Filtered = plan.Filtered
+	run.rep.Notes = append(run.rep.Notes, plan.Notes...)
+	for _, e := range plan.Puts {
+		run.ops = append(run.ops, exportOp{put: &e})
 	}
 	for _, id := range plan.Deletes {
-		if err := s.delete(id); err != nil {
-			failures = append(failures, err.Error())
-			continue
-		}
-		rep.Deleted++
-		s.mu.Lock()
-		delete(s.export, id)
-		s.mu.Unlock()
+		run.ops = append(run.ops, exportOp{del: id})
 	}
-	if len(failures) > 0 {
-		// Export errors do not fail the cycle (Connect reports them per
-		// object and retries next cycle); they are noted.
-		for _, f := range failures {
-			rep.Notes = append(rep.Notes, "export error: "+f)
+	s.exportFrom(run)
+	return run.rep, nil
+}
+
+// exportOp is one export of a cycle: a PUT of put, or a DELETE of del.
+type exportOp struct {
+	put *Export
+	del string
+}
+
+// exportRun is a cycle's export in progress. Exports go one after another;
+// a throttled or transient answer is retried after Retry-After or a backoff
+// (transport's shared policy: the Graph SDK's, [INF]; the real Connect's is
+// not documented), and an answer's added latency delays the next export, so
+// a run may continue in later clock callbacks. Export errors that remain do
+// not fail the cycle (Connect reports them per object and retries next
+// cycle); they are noted.
+type exportRun struct {
+	rep      CycleReport
+	ops      []exportOp
+	next     int
+	retries  int // of ops[next]
+	failures []string
+}
+
+// exportFrom exports from run.next on, until done or until an answer makes
+// the run wait.
+func (s *Sync) exportFrom(run *exportRun) {
+	for run.next < len(run.ops) {
+		op := run.ops[run.next]
+		var ans transport.Answer
+		var err error
+		if op.put != nil {
+			ans, err = s.put(*op.put, run.retries)
+		} else {
+			ans, err = s.delete(op.del, run.retries)
+		}
+		if wait, ok := transport.RetryDelay(ans, run.retries); err != nil && ok {
+			run.retries++
+			why := "backoff"
+			if ans.RetryAfter > 0 {
+				why = "Retry-After"
+			}
+			s.trace("export throttled", fmt.Sprintf("%v; retry %d/%d in %s (%s)", err, run.retries, transport.MaxRetries, wait, why))
+			s.cfg.Clock.AfterFunc(wait+ans.Latency, actor, "export retry", func() { s.exportFrom(run) })
+			return
+		}
+		run.retries = 0
+		run.next++
+		switch {
+		case err != nil:
+			run.failures = append(run.failures, err.Error())
+		case op.put != nil:
+			run.rep.Exported++
+			s.mu.Lock()
+			s.export[op.put.ObjectID] = op.put.Device
+			s.mu.Unlock()
+		default:
+			run.rep.Deleted++
+			s.mu.Lock()
+			delete(s.export, op.del)
+			s.mu.Unlock()
+		}
+		if ans.Latency > 0 {
+			// The answer arrives later: so does the next export (or the
+			// end of the cycle).
+			s.cfg.Clock.AfterFunc(ans.Latency, actor, "", func() { s.exportFrom(run) })
+			return
 		}
 	}
-	return nil
+	for _, f := range run.failures {
+		run.rep.Notes = append(run.rep.Notes, "export error: "+f)
+	}
+	s.finish(run)
+}
+
+// finish records a cycle's report and frees the Sync for the next cycle.
+func (s *Sync) finish(run *exportRun) {
+	run.rep.Finished = s.cfg.Clock.Now()
+	if run.rep.Error != "" {
+		s.trace("sync cycle failed", run.rep.Error)
+	} else {
+		s.trace("sync cycle done", fmt.Sprintf("exported %d, deleted %d, filtered %d", run.rep.Exported, run.rep.Deleted, run.rep.Filtered))
+	}
+	s.mu.Lock()
+	s.hist = append(s.hist, run.rep)
+	s.busy = false
+	s.mu.Unlock()
 }
 
 // read binds and searches every scope OU. A scope OU that does not exist is
@@ -325,20 +398,22 @@ func (s *Sync) devicesURL(id string) string {
 	return strings.TrimSuffix(s.cfg.GraphURL, "/") + "/_private/sync/v1/devices/" + url.PathEscape(id)
 }
 
-func (s *Sync) put(e Export) error {
+func (s *Sync) put(e Export, retry int) (transport.Answer, error) {
 	body, err := json.Marshal(e.Device)
 	if err != nil {
-		return fmt.Errorf("entrasync: encode %s: %w", e.ObjectID, err)
+		return transport.Answer{}, fmt.Errorf("entrasync: encode %s: %w", e.ObjectID, err)
 	}
-	return s.do(http.MethodPut, s.devicesURL(e.ObjectID), body, http.StatusOK, http.StatusCreated)
+	return s.do(http.MethodPut, s.devicesURL(e.ObjectID), retry, body, http.StatusOK, http.StatusCreated)
 }
 
-func (s *Sync) delete(id string) error {
+func (s *Sync) delete(id string, retry int) (transport.Answer, error) {
 	// 404: already gone, which is what a delete wants.
-	return s.do(http.MethodDelete, s.devicesURL(id), nil, http.StatusNoContent, http.StatusOK, http.StatusNotFound)
+	return s.do(http.MethodDelete, s.devicesURL(id), retry, nil, http.StatusNoContent, http.StatusOK, http.StatusNotFound)
 }
 
-func (s *Sync) do(method, u string, body []byte, want ...int) error {
+// do sends one request (retry numbers a retry: Retry-Attempt) and returns
+// the answer's status, Retry-After and added latency with any error.
+func (s *Sync) do(method, u string, retry int, body []byte, want ...int) (transport.Answer, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.IOTimeout)
 	defer cancel()
 	var rd io.Reader
@@ -347,21 +422,23 @@ func (s *Sync) do(method, u string, body []byte, want ...int) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return fmt.Errorf("entrasync: %s %s: %w", method, u, err)
+		return transport.Answer{}, fmt.Errorf("entrasync: %s %s: %w", method, u, err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	transport.MarkSimulated(req, "autopilotsim-entraconnect/"+s.cfg.Domain, retry)
 	resp, err := s.cfg.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("entrasync: %s %s: %w", method, u, err)
+		return transport.Answer{}, fmt.Errorf("entrasync: %s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
+	ans := transport.ReadAnswer(resp)
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	for _, w := range want {
 		if resp.StatusCode == w {
-			return nil
+			return ans, nil
 		}
 	}
-	return fmt.Errorf("entrasync: %s %s: HTTP %d: %s", method, u, resp.StatusCode, strings.TrimSpace(string(raw)))
+	return ans, fmt.Errorf("entrasync: %s %s: HTTP %d: %s", method, u, resp.StatusCode, strings.TrimSpace(string(raw)))
 }

@@ -175,14 +175,23 @@ var _ = Describe("Sync over LDAP and HTTP", func() {
 		Expect(devs).To(HaveLen(1))
 	})
 
-	It("notes export errors and retries them next cycle", func() {
+	It("notes export errors that outlast its retries and retries them next cycle", func() {
 		dc.setComputers(computerEntry("CN=AP-ONE,"+ouAP, "AP-ONE", guid1, sid1, hybridCert(dev1)))
 		graph.failPut = true
 		s := newSync()
 		rep, err := s.RunCycle()
 		Expect(err).NotTo(HaveOccurred())
-		Expect(rep.Exported).To(Equal(0))
-		Expect(rep.Notes).To(ContainElement(ContainSubstring("HTTP 500")))
+		Expect(rep.Finished).To(BeZero(), "the export backs off on the clock (3s, 6s, 12s)")
+		_, err = s.RunCycle()
+		Expect(err).To(MatchError(entrasync.ErrCycleRunning))
+		Expect(sched.Run(t0.Add(time.Minute))).To(Succeed())
+		reps := s.Reports()
+		Expect(reps).To(HaveLen(1))
+		Expect(reps[0].Exported).To(Equal(0))
+		Expect(reps[0].Finished).To(Equal(t0.Add(21 * time.Second)))
+		Expect(reps[0].Notes).To(ContainElement(ContainSubstring("HTTP 500")))
+		_, calls := graph.snapshot()
+		Expect(calls).To(HaveLen(4))
 		graph.mu.Lock()
 		graph.failPut = false
 		graph.mu.Unlock()

@@ -3,12 +3,20 @@ package harness
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/transport"
 )
+
+// adminAgent is the User-Agent of the harness's admin calls, so the request
+// log tells them from the simulated systems'.
+const adminAgent = "autopilotsim-admin"
 
 // admin is the Graph client the harness uses as the tenant's administrator:
 // the same requests an admin's script (WindowsAutopilotIntune, curl) sends.
@@ -19,6 +27,102 @@ type admin struct {
 	clientID string
 	secret   string
 	token    string
+	// step is the journal of the step running now (see runStep); nil
+	// outside a step: calls then neither retry nor wait.
+	step *stepJournal
+	// The admin is one script: while a step waits (busy), a step that
+	// wants to call the service queues behind it, in order.
+	busy  *stepJournal
+	queue []func()
+}
+
+// errAdminBusy stops a step that wants to call while another step waits;
+// runStep queues it.
+var errAdminBusy = errors.New("harness: the admin is waiting on an earlier call")
+
+// stepJournal lets a step of admin calls (a schedule callback) wait on the
+// clock without being rewritten as callbacks: when a call must wait
+// (Retry-After, a backoff, an answer's added latency), the step returns a
+// *waitError and runs again from the top later; the calls that already
+// succeeded are answered from the journal, in order, without being sent
+// again, so each is sent once and the step's code stays straight-line.
+// Steps must therefore be deterministic given the answers, which they are:
+// they only read the scenario and the answers.
+type stepJournal struct {
+	done    []journalEntry
+	pos     int // next entry to replay in this run of the step
+	retries int // consecutive retries of the call after the journal
+}
+
+type journalEntry struct {
+	method, path string
+	body         []byte
+}
+
+// waitError asks runStep to run the step again after wait.
+type waitError struct {
+	wait time.Duration
+	why  string
+}
+
+func (e *waitError) Error() string {
+	return fmt.Sprintf("harness: admin call waits %s: %s", e.wait, e.why)
+}
+
+// runStep runs fn, a step of admin calls, and runs it again on the clock
+// while it asks to wait; steps that call (or fail) meanwhile wait their
+// turn. A step still failing is the run's setup error. Steps that make no admin call
+// (power-on, connector start) just run.
+func (w *world) runStep(actor, step string, fn func() error) {
+	a := w.admin
+	j := &stepJournal{}
+	var attempt func()
+	attempt = func() {
+		if w.setupErr != nil {
+			return
+		}
+		j.pos = 0
+		if a != nil {
+			a.step = j
+		}
+		err := fn()
+		if a == nil {
+			if err != nil {
+				w.setupErr = err
+				w.sched.Halt()
+			}
+			return
+		}
+		a.step = nil
+		var we *waitError
+		switch {
+		case errors.Is(err, errAdminBusy), err != nil && a.busy != nil && a.busy != j && !errors.As(err, &we):
+			// Its turn comes when the waiting step is done; a step that
+			// failed meanwhile may depend on it (assign a profile still
+			// being created), so it runs again then too.
+			a.queue = append(a.queue, attempt)
+			return
+		case errors.As(err, &we):
+			a.busy = j
+			w.trace.Record(w.sched.Now(), actor, "wait", fmt.Sprintf("%s: %s; again in %s", step, we.why, we.wait))
+			w.sched.AfterFunc(we.wait, actor, "", attempt)
+			return
+		}
+		if err != nil {
+			w.setupErr = err
+			w.sched.Halt()
+			return
+		}
+		if a.busy == j {
+			a.busy = nil
+			for len(a.queue) > 0 && a.busy == nil && w.setupErr == nil {
+				next := a.queue[0]
+				a.queue = a.queue[1:]
+				next()
+			}
+		}
+	}
+	attempt()
 }
 
 func (a *admin) signIn() error {
@@ -28,13 +132,27 @@ func (a *admin) signIn() error {
 		"client_secret": {a.secret},
 		"scope":         {"https://graph.microsoft.com/.default"},
 	}
-	resp, err := a.client.PostForm(a.base+"/"+a.tenant+"/oauth2/v2.0/token", form)
+	req, err := http.NewRequest(http.MethodPost, a.base+"/"+a.tenant+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("harness: token: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	retries := 0
+	if a.step != nil {
+		retries = a.step.retries
+	}
+	transport.MarkSimulated(req, adminAgent, retries)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("harness: token: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	ans := transport.ReadAnswer(resp)
 	if resp.StatusCode != http.StatusOK {
+		if we := a.wait(ans, "token"); we != nil {
+			return we
+		}
 		return fmt.Errorf("harness: token: HTTP %d: %s", resp.StatusCode, body)
 	}
 	var tok struct {
@@ -44,68 +162,126 @@ func (a *admin) signIn() error {
 		return fmt.Errorf("harness: token: no access_token in %s", body)
 	}
 	a.token = tok.AccessToken
+	if a.step != nil {
+		a.step.retries = 0
+		if ans.Latency > 0 {
+			return &waitError{wait: ans.Latency, why: "token answer arrives " + ans.Latency.String() + " later"}
+		}
+	}
 	return nil
+}
+
+// wait turns a throttled or transient answer into a *waitError as
+// transport's retry policy says (the Graph SDK's, which an admin script
+// would use), or nil when it is not retried.
+func (a *admin) wait(ans transport.Answer, what string) *waitError {
+	if a.step == nil {
+		return nil
+	}
+	d, ok := transport.RetryDelay(ans, a.step.retries)
+	if !ok {
+		return nil
+	}
+	a.step.retries++
+	why := "backoff"
+	if ans.RetryAfter > 0 {
+		why = "Retry-After"
+	}
+	return &waitError{wait: d + ans.Latency,
+		why: fmt.Sprintf("%s: HTTP %d, retry %d/%d in %s (%s)", what, ans.Status, a.step.retries, transport.MaxRetries, d, why)}
 }
 
 // call sends a Graph request and decodes the JSON answer into out (if any).
 // Expired tokens are renewed once: setup spans a day of virtual time and
-// tokens live an hour.
+// tokens live an hour. Inside a step (runStep) a throttled or transient
+// answer, or one with added latency, makes the step wait on the clock.
 func (a *admin) call(method, path string, in, out any) error {
+	if j := a.step; j != nil && j.pos < len(j.done) {
+		e := j.done[j.pos]
+		j.pos++
+		if e.method != method || e.path != path {
+			return fmt.Errorf("harness: admin step replay: call %d was %s %s, now %s %s", j.pos, e.method, e.path, method, path)
+		}
+		return decodeInto(method, path, e.body, out)
+	}
+	if a.busy != nil && a.busy != a.step {
+		return errAdminBusy
+	}
 	for attempt := 0; ; attempt++ {
-		status, body, err := a.send(method, path, in)
+		ans, body, err := a.send(method, path, in)
 		if err != nil {
 			return err
 		}
-		if status == http.StatusUnauthorized && attempt == 0 {
+		if ans.Status == http.StatusUnauthorized && attempt == 0 {
 			if err := a.signIn(); err != nil {
 				return err
 			}
 			continue
 		}
-		if status >= 300 {
-			return fmt.Errorf("harness: %s %s: HTTP %d: %s", method, path, status, strings.TrimSpace(string(body)))
+		if ans.Status >= 300 {
+			if we := a.wait(ans, method+" "+path); we != nil {
+				return we
+			}
+			return fmt.Errorf("harness: %s %s: HTTP %d: %s", method, path, ans.Status, strings.TrimSpace(string(body)))
 		}
-		if out != nil && len(body) > 0 {
-			if err := json.Unmarshal(body, out); err != nil {
-				return fmt.Errorf("harness: %s %s: decode: %w", method, path, err)
+		if j := a.step; j != nil {
+			j.retries = 0
+			j.done = append(j.done, journalEntry{method: method, path: path, body: body})
+			j.pos++
+			if ans.Latency > 0 {
+				return &waitError{wait: ans.Latency, why: fmt.Sprintf("%s %s: answer arrives %s later", method, path, ans.Latency)}
 			}
 		}
-		return nil
+		return decodeInto(method, path, body, out)
 	}
 }
 
-func (a *admin) send(method, path string, in any) (int, []byte, error) {
+func decodeInto(method, path string, body []byte, out any) error {
+	if out != nil && len(body) > 0 {
+		if err := json.Unmarshal(body, out); err != nil {
+			return fmt.Errorf("harness: %s %s: decode: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+func (a *admin) send(method, path string, in any) (transport.Answer, []byte, error) {
 	var rd io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return 0, nil, fmt.Errorf("harness: encode %s %s: %w", method, path, err)
+			return transport.Answer{}, nil, fmt.Errorf("harness: encode %s %s: %w", method, path, err)
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, a.base+path, rd)
 	if err != nil {
-		return 0, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)
+		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if a.token == "" {
 		if err := a.signIn(); err != nil {
-			return 0, nil, err
+			return transport.Answer{}, nil, err
 		}
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
+	retries := 0
+	if a.step != nil {
+		retries = a.step.retries
+	}
+	transport.MarkSimulated(req, adminAgent, retries)
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)
+		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, nil, fmt.Errorf("harness: %s %s: read: %w", method, path, err)
+		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: read: %w", method, path, err)
 	}
-	return resp.StatusCode, body, nil
+	return transport.ReadAnswer(resp), body, nil
 }
 
 type idOnly struct {

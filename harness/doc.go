@@ -14,6 +14,10 @@
 // with client credentials and calls Graph (groups, device import, deployment
 // profiles and their assignments, the Domain Join profile, ESP) at the
 // virtual times the scenario gives, before T0 (SetupLead, default 24h).
+// Like a script, the admin honours Retry-After and waits for slow answers
+// (the scenario's graph faults): a step that must wait runs again later on
+// the clock with the answers it already has replayed (admin.go), and the
+// admin's later steps queue behind it.
 //
 // The harness reads mockgraph's and mockad's state directly only to write
 // results (how many Entra objects a device has, where its computer object

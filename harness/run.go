@@ -120,6 +120,21 @@ func (w *world) deviceResults() []results.DeviceResult {
 			}
 		}
 	}
+	// The cloud's conversion of a device (mockgraph engine_convert.go) belongs
+	// to its story too; the event's detail starts with the serial.
+	enrolledNames := map[string]string{}
+	for _, d := range w.sc.ExpandDevices() {
+		if d.Enrolled != nil {
+			enrolledNames[d.Serial] = d.Enrolled.Name
+		}
+	}
+	conversions := map[string][]sim.Event{}
+	for _, ev := range w.trace.For("graph") {
+		if strings.HasPrefix(ev.Step, "conversion.") {
+			serial, _, _ := strings.Cut(ev.Detail, " ")
+			conversions[serial] = append(conversions[serial], ev)
+		}
+	}
 	out := make([]results.DeviceResult, 0, len(w.devices))
 	for _, d := range w.devices {
 		r := d.Result()
@@ -132,18 +147,26 @@ func (w *world) deviceResults() []results.DeviceResult {
 		// Autopilot record's Entra device id) and the hybrid one (keyed on the
 		// deviceId of the certificate the device wrote, S19).
 		var apDeviceID string
+		dr.Registration = "none"
 		for _, a := range autopilot {
 			if a.SerialNumber == r.Serial {
 				apDeviceID = a.AzureADDeviceID
+				dr.Registration = a.RegisteredBy
 			}
 		}
+		// A device enrolled before the scenario also has the object it got
+		// then, named after it (mockgraph PRIVATE_API.md); once converted it
+		// is the Autopilot one.
+		existingName := enrolledNames[r.Serial]
 		for _, e := range entra {
-			if (apDeviceID != "" && e.DeviceID == apDeviceID) || (r.HybridDeviceID != "" && e.DeviceID == r.HybridDeviceID) {
+			if (apDeviceID != "" && e.DeviceID == apDeviceID) || (r.HybridDeviceID != "" && e.DeviceID == r.HybridDeviceID) ||
+				(existingName != "" && e.DisplayName == existingName) {
 				dr.EntraDeviceObjects++
 			}
 		}
 		var timeline []sim.Event
 		timeline = append(timeline, w.trace.For("device/"+r.Serial)...)
+		timeline = append(timeline, conversions[r.Serial]...)
 		for _, ce := range byRequest[r.ODJRequestID] {
 			ev := ce.ev
 			timeline = append(timeline, sim.Event{At: ev.At, Actor: "connector/" + ce.name,
@@ -172,6 +195,10 @@ func (w *world) check(devs []results.DeviceResult) []results.ExpectationResult {
 	all := w.sc.ExpandDevices()
 	out := make([]results.ExpectationResult, 0, len(w.sc.Expect))
 	for i, e := range w.sc.Expect {
+		if e.Requests != nil {
+			out = append(out, w.checkRequests(e, i)) // faults.go
+			continue
+		}
 		er := results.ExpectationResult{Description: describe(e, i), Line: e.Line}
 		sel, err := w.sc.Select(e.Devices, all)
 		if err != nil {
@@ -239,6 +266,9 @@ func (w *world) mismatch(e scenarios.Expectation, d results.DeviceResult) string
 	if e.Profile != "" && d.Profile != e.Profile {
 		why = append(why, fmt.Sprintf("profile %q, want %q", d.Profile, e.Profile))
 	}
+	if e.Registration != "" && d.Registration != e.Registration {
+		why = append(why, fmt.Sprintf("registration %q, want %q", d.Registration, e.Registration))
+	}
 	dev := w.deviceIdx[d.Serial].Result()
 	if e.Within != 0 {
 		if dev.FinishedAt.IsZero() || dev.FinishedAt.After(w.t0.Add(e.Within.D())) {
@@ -281,6 +311,9 @@ func sameParent(dn, ou string) (string, bool) {
 func describe(e scenarios.Expectation, i int) string {
 	if e.Description != "" {
 		return e.Description
+	}
+	if e.Requests != nil {
+		return fmt.Sprintf("expect[%d]: %s", i, describeRequests(e.Requests))
 	}
 	parts := []string{}
 	if e.Count != nil {

@@ -16,6 +16,12 @@ type ServeOptions struct {
 	LDAPAddr  string  // first domain's DC; further domains take the next ports
 	Speed     float64 // simulated seconds per wall second
 	Seed      *uint64
+	// Faults are added to the scenario's graph faults, before them, so for
+	// a request both match the flag's error fault answers (--fault).
+	Faults []scenarios.Fault
+	// IntuneThrottling turns Intune's request budgets on even when the
+	// scenario does not (--intune-throttling).
+	IntuneThrottling bool
 }
 
 // InvalidError marks a problem with the user's input (exit code 2).
@@ -34,9 +40,20 @@ type Lab struct {
 // Serve builds the scenario's world on real loopback ports, replays the
 // tenant setup (everything before T0) in virtual time, then lets the clock
 // follow the wall clock (scaled by Speed) until Close.
+//
+// Added latency (graph faults) holds a real client's answer back on the
+// lab clock (mockgraph.Config.RealTimeLatency); the simulated systems take
+// it virtually, as in a run.
 func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
+	if len(opts.Faults) > 0 || opts.IntuneThrottling {
+		own := *sc // the caller's scenario stays as loaded
+		own.Graph.Faults = append(append([]scenarios.Fault(nil), opts.Faults...), sc.Graph.Faults...)
+		own.Graph.IntuneThrottling = sc.Graph.IntuneThrottling || opts.IntuneThrottling
+		sc = &own
+	}
 	w := newWorld(sc, opts.Seed)
 	w.graphAddr, w.ldapAddr = opts.GraphAddr, opts.LDAPAddr
+	w.realTime = true
 	if err := w.build(WireLoopback); err != nil {
 		w.close()
 		return nil, err
@@ -91,6 +108,15 @@ func (l *Lab) Describe(out io.Writer) {
 		}
 		fmt.Fprintf(out, "  e.g.      ldapsearch -H ldap://%s -x -D '%s\\%s' -w '%s' -b '%s' '(objectClass=computer)'\n",
 			d.addr, d.netbios, syncAccount, syncPassword(w.seed), d.dir.BaseDN())
+	}
+	if g := w.sc.Graph; g.IntuneThrottling || len(g.Faults) > 0 {
+		fmt.Fprintln(out, "\nfaults (first error fault that fires answers; latency holds the answer on the lab clock)")
+		if g.IntuneThrottling {
+			fmt.Fprintln(out, "  Intune budgets on /deviceManagement: 429 + Retry-After past 200 writes / 2000 requests per 20 s")
+		}
+		for _, f := range g.Faults {
+			fmt.Fprintf(out, "  %s\n", describeFault(f))
+		}
 	}
 	fmt.Fprintln(out, "\nCtrl+C stops the lab.")
 }

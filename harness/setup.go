@@ -32,6 +32,21 @@ func (w *world) setupTenant() error {
 		g := g
 		w.schedule(next(g.CreatedAt), "admin", "create group "+g.Name, func() error { return w.createGroup(g) })
 	}
+	// Devices enrolled before the scenario, not through Autopilot: the
+	// candidates of "Convert all targeted devices" (seed 000 "Register
+	// Windows Autopilot devices that are already enrolled"). They come first,
+	// at -setupLead unless they say otherwise.
+	for _, d := range w.sc.ExpandDevices() {
+		if d.Enrolled == nil {
+			continue
+		}
+		d := d
+		at := lead
+		if d.Enrolled.At != nil {
+			at = d.Enrolled.At.D()
+		}
+		w.schedule(at, "device/"+d.Serial, "enrolled before Autopilot", func() error { return w.enrollExisting(d) })
+	}
 	// Import the registered devices (S1 P1): the import creates the Autopilot
 	// device and its Entra object with [ZTDId].
 	var imports []map[string]any
@@ -61,8 +76,10 @@ func (w *world) setupTenant() error {
 			}
 			return nil
 		})
-		// Assigned (static) groups get their members once the import has
-		// created the Entra objects.
+	}
+	// Assigned (static) groups get their members once the import has
+	// created the Entra objects.
+	if w.hasStaticMembers() {
 		w.schedule(tick+w.sc.Timings.ImportProcessing.D()+time.Minute, "admin", "add static members", w.addStaticMembers)
 	}
 	for _, p := range w.sc.Tenant.DeploymentProfiles {
@@ -118,18 +135,48 @@ func (w *world) createGroup(g scenarios.Group) error {
 	return nil
 }
 
+func (w *world) hasStaticMembers() bool {
+	for _, g := range w.sc.Tenant.Groups {
+		if len(g.Members) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// enrollExisting records a device enrolled before the scenario: its Entra
+// object and Intune managed device (mockgraph PRIVATE_API.md).
+func (w *world) enrollExisting(d scenarios.Device) error {
+	e := d.Enrolled
+	body := map[string]any{"serialNumber": d.Serial, "hardwareHash": hardwareHash(d.Serial), "deviceName": e.Name,
+		"ownership": e.Ownership, "joinType": e.JoinType, "userPrincipalName": d.User}
+	if err := w.admin.call("POST", "/_private/enrollment/v1/existing", body, nil); err != nil {
+		return fmt.Errorf("enrolled device %s: %w", d.Serial, err)
+	}
+	return nil
+}
+
 func (w *world) addStaticMembers() error {
+	// An enrolled device's Entra object is named after the device, an
+	// imported one after its serial (engine_import.go).
+	names := map[string]string{}
+	for _, d := range w.sc.ExpandDevices() {
+		names[d.Serial] = d.Serial
+		if d.Enrolled != nil {
+			names[d.Serial] = d.Enrolled.Name
+		}
+	}
 	for _, g := range w.sc.Tenant.Groups {
 		for _, serial := range g.Members {
 			var list struct {
 				Value []idOnly `json:"value"`
 			}
-			q := "/v1.0/devices?$filter=" + url.QueryEscape("displayName eq '"+serial+"'")
+			q := "/v1.0/devices?$filter=" + url.QueryEscape("displayName eq '"+names[serial]+"'")
 			if err := w.admin.call("GET", q, nil, &list); err != nil {
 				return fmt.Errorf("group %q: find device %s: %w", g.Name, serial, err)
 			}
 			if len(list.Value) == 0 {
-				return fmt.Errorf("group %q: member %s has no Entra device object (not imported?)", g.Name, serial)
+				return fmt.Errorf("group %q: member %s has no Entra device object (neither imported nor enrolled by then?)", g.Name, serial)
 			}
 			ref := map[string]any{"@odata.id": w.graphURL + "/v1.0/directoryObjects/" + list.Value[0].ID}
 			if err := w.admin.call("POST", "/v1.0/groups/"+w.groupIDs[g.Name]+"/members/$ref", ref, nil); err != nil {
@@ -158,10 +205,8 @@ func (w *world) createProfile(p scenarios.DeploymentProfile) error {
 	}
 	body := map[string]any{
 		// extractHardwareHash is "Convert all targeted devices to Autopilot"
-		// (graph-api.md §6). NOT SIMULATED beyond the property: converting
-		// registers already-enrolled non-Autopilot devices (allow 48 h, S1),
-		// and a simulated unregistered device never enrolls, so there is
-		// nothing to convert yet.
+		// (graph-api.md §6.3): mockgraph's conversion engine registers the
+		// targeted enrolled devices (engine_convert.go).
 		"displayName": p.Name, "description": "", "language": p.Language, "extractHardwareHash": p.ConvertAllTargeted,
 		"deviceType": "windowsPc", "enableWhiteGlove": false, "outOfBoxExperienceSettings": oobe,
 	}

@@ -87,6 +87,7 @@ type world struct {
 
 	graphAddr string // loopback listen addresses (serve); empty = any free port
 	ldapAddr  string
+	realTime  bool // serve: the clock follows the wall clock (mockgraph.Config.RealTimeLatency)
 
 	groupIDs   map[string]string // scenario group name -> Graph id
 	profileIDs map[string]string // deployment profile name -> Graph id
@@ -95,17 +96,10 @@ type world struct {
 
 func (w *world) at(offset time.Duration) time.Time { return w.t0.Add(offset) }
 
-// schedule runs fn at T0+offset on the clock; errors stop the run.
+// schedule runs fn at T0+offset on the clock; errors stop the run. Admin
+// calls in fn may make it wait on the clock (runStep, admin.go).
 func (w *world) schedule(offset time.Duration, actor, step string, fn func() error) {
-	w.sched.At(w.at(offset), actor, step, func() {
-		if w.setupErr != nil {
-			return
-		}
-		if err := fn(); err != nil {
-			w.setupErr = err
-			w.sched.Halt()
-		}
-	})
+	w.sched.At(w.at(offset), actor, step, func() { w.runStep(actor, step, fn) })
 }
 
 func (w *world) close() {
@@ -196,7 +190,11 @@ func (w *world) buildGraph(wire Wire) error {
 	g, err := mockgraph.New(mockgraph.Config{
 		Clock: w.sched, Rand: w.streams.Stream("graph"), TenantID: tenantID, TenantDomain: w.sc.Tenant.Domain,
 		Apps: apps, ODJMaxRetries: 2, Trace: w.trace,
-		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D()},
+		// Faults and throttling of the scenario's graph section (faults.go).
+		Faults: graphFaults(w.sc), IntuneThrottling: w.sc.Graph.IntuneThrottling,
+		LogRequests: needsRequestLog(w.sc), RealTimeLatency: w.realTime,
+		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D(),
+			ConversionMin: t.ConversionMin.D(), ConversionMax: t.ConversionMax.D()},
 	})
 	if err != nil {
 		return fmt.Errorf("harness: mockgraph: %w", err)
@@ -391,7 +389,6 @@ func (w *world) buildDevices() error {
 		DeviceSetup: t.DeviceSetup.D(), FirstSignIn: t.FirstSignIn.D(), DeviceJoinTask: t.DeviceJoinTask.D(),
 		AccountSetupRest: t.AccountSetupRest.D(),
 	}
-	cloud := &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL}
 	dc := &devicesim.LDAPDirectory{Dial: w.dialDomain}
 	w.deviceIdx = map[string]*devicesim.Device{}
 	w.specs = map[string]scenarios.Device{}
@@ -408,8 +405,11 @@ func (w *world) buildDevices() error {
 		d, err := devicesim.New(devicesim.Config{
 			Serial: spec.Serial, Location: loc, VPN: vpn, UserPrincipalName: spec.User,
 			ADUser: adUser, ADPassword: adPassword, Timings: timings, Clock: w.sched,
-			Rand: w.streams.Stream("device/" + spec.Serial), Cloud: cloud, DC: dc, Trace: w.trace,
-			Done: w.deviceDone,
+			Rand: w.streams.Stream("device/" + spec.Serial), DC: dc, Trace: w.trace,
+			// One cloud client per device, named, so the request log tells
+			// devices apart (faults.go).
+			Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL, Agent: "autopilotsim-device/" + spec.Serial},
+			Done:  w.deviceDone,
 		})
 		if err != nil {
 			return fmt.Errorf("harness: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,14 @@ type listOpts struct {
 	// checkFilter refuses filters the real service refuses on this
 	// collection (e.g. serialNumber eq on Autopilot devices, §4.3).
 	checkFilter func(odata.Expr) *apiError
+	// search lists the properties $search may name (search.go); nil
+	// refuses $search. The handler applies query.search to its items.
+	search *searchSpec
+	// stable names the properties no code changes after the entity is
+	// stored, so a table version (store.go) covers them: a $filter and
+	// $orderby reading only these may answer from the list cache
+	// (listcache.go). A property changed in place must not be listed.
+	stable []string
 }
 
 type query struct {
@@ -34,6 +43,7 @@ type query struct {
 	skip    int
 	offset  int // from $skiptoken
 	count   bool
+	search  *searchMatcher // nil = no $search
 }
 
 func (o listOpts) badRequest(msg string) *apiError {
@@ -114,6 +124,9 @@ func (o listOpts) parseQuery(r *http.Request) (*query, *apiError) {
 		}
 		q.offset = n
 	}
+	// The /$count segment is itself a $count (graph-api.md §1.2): with
+	// ConsistencyLevel it may carry an advanced $filter without $count=true.
+	q.count = strings.HasSuffix(r.URL.Path, "/$count")
 	if v, ok := get("$count"); ok {
 		switch strings.ToLower(v) {
 		case "true":
@@ -123,8 +136,18 @@ func (o listOpts) parseQuery(r *http.Request) (*query, *apiError) {
 			return nil, o.badRequest(fmt.Sprintf("Invalid value '%s' for $count: must be true or false.", v))
 		}
 	}
-	if _, ok := get("$search"); ok {
-		return nil, o.unsupported("$search is not supported by mockgraph.")
+	if v, ok := get("$search"); ok {
+		if o.search == nil {
+			return nil, o.unsupported("$search is not supported by mockgraph on this collection.")
+		}
+		e, err := parseSearch(v)
+		if err != nil {
+			return nil, o.badRequest("Invalid $search: " + err.Error())
+		}
+		if msg := o.search.unsupported(e); msg != "" {
+			return nil, o.unsupported(msg)
+		}
+		q.search = &searchMatcher{spec: o.search, expr: e}
 	}
 	if _, ok := get("$expand"); ok && o.directory {
 		return nil, o.unsupported("$expand is not supported by mockgraph on this collection.")
@@ -167,6 +190,10 @@ func (o listOpts) checkAdvanced(r *http.Request, q *query) *apiError {
 	if q.filter != nil && q.orderBy != nil && advanced == "" {
 		advanced = "$orderby with $filter"
 	}
+	if q.search != nil && !eventual {
+		// Verbatim (graph-api.md §1.2, S4).
+		return o.unsupported("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
+	}
 	if q.count && !eventual {
 		return o.unsupported("$count is not currently supported without the 'ConsistencyLevel: eventual' request header.")
 	}
@@ -198,51 +225,182 @@ type row struct {
 	full func() map[string]any
 }
 
-func mapRows(items []map[string]any) []row {
-	rows := make([]row, len(items))
-	for i, it := range items {
-		it := it
-		rows[i] = row{get: odata.MapGetter(it), full: func() map[string]any { return it }}
+// rowSet is a collection's entities in creation order, read by index: a
+// filter over 10,000 entities then allocates no closure per entity, and
+// full builds JSON only for the entities on the page (BenchmarkGraph).
+type rowSet interface {
+	size() int
+	prop(i int, name string) any // a top-level property, any case; nil if absent
+	full(i int) map[string]any
+}
+
+// rowSlice adapts handler-built rows.
+type rowSlice []row
+
+func (rs rowSlice) size() int                   { return len(rs) }
+func (rs rowSlice) prop(i int, name string) any { return rs[i].get(name) }
+func (rs rowSlice) full(i int) map[string]any   { return rs[i].full() }
+
+// mapSet adapts ready-built JSON objects; prop reads them the way
+// odata.MapGetter does (exact key first, then any case).
+type mapSet []map[string]any
+
+func (ms mapSet) size() int                 { return len(ms) }
+func (ms mapSet) full(i int) map[string]any { return ms[i] }
+func (ms mapSet) prop(i int, name string) any {
+	m := ms[i]
+	if v, ok := m[name]; ok {
+		return v
 	}
-	return rows
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
 }
 
 // writeList applies the query to items (already in creation order) and
 // writes one page.
 func (s *Server) writeList(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) {
-	s.writeRows(w, r, o, mapRows(items))
+	s.writeSet(w, r, o, tableRef{}, func() rowSet { return mapSet(items) })
 }
 
 func (s *Server) writeRows(w http.ResponseWriter, r *http.Request, o listOpts, rows []row) {
+	s.writeSet(w, r, o, tableRef{}, func() rowSet { return rowSlice(rows) })
+}
+
+// writeSet answers a list request over the rows build returns. src names
+// the store table behind them (zero: none); with it, o.stable and an
+// eligible query, the filtered and ordered result is kept in the store's
+// list cache, so following @odata.nextLink costs a page, not a rescan.
+// build runs only when the rows are needed.
+func (s *Server) writeSet(w http.ResponseWriter, r *http.Request, o listOpts, src tableRef, build func() rowSet) {
 	q, e := o.parseQuery(r)
 	if e != nil {
 		writeErr(w, r, e)
 		return
 	}
-	writePage(w, r, o, q, rows)
+	writePage(w, r, o, q, s.selectRows(r, o, q, src, build))
 }
 
-func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, items []row) {
-	if q.filter != nil {
-		kept := items[:0:0]
-		for _, it := range items {
-			if odata.MatchGetter(q.filter, it.get) {
-				kept = append(kept, it)
+// listResult is a query's answer before paging: idx lists the matching
+// rows of rs in answer order; all means every row in creation order (no
+// $filter, no $orderby), so no index is built.
+type listResult struct {
+	rs  rowSet
+	idx []int
+	all bool
+}
+
+func (lr listResult) len() int {
+	if lr.all {
+		return lr.rs.size()
+	}
+	return len(lr.idx)
+}
+
+func (lr listResult) at(p int) map[string]any {
+	if lr.all {
+		return lr.rs.full(p)
+	}
+	return lr.rs.full(lr.idx[p])
+}
+
+func (s *Server) selectRows(r *http.Request, o listOpts, q *query, src tableRef, build func() rowSet) listResult {
+	if q.filter == nil && q.orderBy == nil {
+		return listResult{rs: build(), all: true}
+	}
+	key, cacheable := listKey{}, src.tbl != nil && o.cacheable(q)
+	if cacheable {
+		key = newListKey(r, q, src)
+		if lr, ok := s.st.lists.get(key); ok {
+			return lr
+		}
+	}
+	rs := build()
+	lr := listResult{rs: rs, idx: filterSort(rs, q)}
+	if cacheable {
+		s.st.lists.put(key, lr)
+	}
+	return lr
+}
+
+// filterSort returns the indices of the rows matching q.filter, stably
+// ordered by q.orderBy.
+func filterSort(rs rowSet, q *query) []int {
+	n := rs.size()
+	idx := make([]int, 0, n)
+	if q.filter == nil {
+		for i := 0; i < n; i++ {
+			idx = append(idx, i)
+		}
+	} else {
+		// One Getter for the whole scan, reading the row at cur.
+		cur := 0
+		get := func(name string) any { return rs.prop(cur, name) }
+		for ; cur < n; cur++ {
+			if odata.MatchGetter(q.filter, get) {
+				idx = append(idx, cur)
 			}
 		}
-		items = kept
 	}
 	if q.orderBy != nil {
-		sort.SliceStable(items, func(i, j int) bool { return odata.Less(q.orderBy, items[i].get, items[j].get) })
+		sortRows(rs, idx, q.orderBy)
 	}
-	total := len(items)
-	if q.skip > 0 {
-		if q.skip >= len(items) {
-			items = nil
-		} else {
-			items = items[q.skip:]
+	return idx
+}
+
+// sortRows orders idx by keys, stably. Each row's key properties are read
+// once, not on every comparison; odata.Less then compares those values,
+// so the order is the one it defines.
+func sortRows(rs rowSet, idx []int, keys []odata.OrderKey) {
+	var roots []string // the first path segment of each key, as odata.Less asks for it
+	for _, k := range keys {
+		root, _, _ := strings.Cut(k.Prop, "/")
+		if !slices.Contains(roots, root) {
+			roots = append(roots, root)
 		}
 	}
+	type entry struct {
+		i    int
+		vals []any // by roots
+	}
+	flat := make([]any, len(idx)*len(roots))
+	ents := make([]entry, len(idx))
+	for j, i := range idx {
+		v := flat[j*len(roots) : (j+1)*len(roots)]
+		for k, name := range roots {
+			v[k] = rs.prop(i, name)
+		}
+		ents[j] = entry{i, v}
+	}
+	var va, vb []any
+	pick := func(vals []any, name string) any {
+		for k, root := range roots {
+			if root == name {
+				return vals[k]
+			}
+		}
+		return nil
+	}
+	ga := func(name string) any { return pick(va, name) }
+	gb := func(name string) any { return pick(vb, name) }
+	sort.SliceStable(ents, func(x, y int) bool {
+		va, vb = ents[x].vals, ents[y].vals
+		return odata.Less(keys, ga, gb)
+	})
+	for j := range ents {
+		idx[j] = ents[j].i
+	}
+}
+
+func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, lr listResult) {
+	total := lr.len()
+	// $skip (Intune only) drops rows before paging; $skiptoken offsets
+	// count from there.
+	skip := min(q.skip, total)
+	avail := total - skip
 	size := o.pageSize
 	if size == 0 {
 		size = 100
@@ -250,27 +408,20 @@ func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, ite
 	if q.top > 0 {
 		size = q.top
 	}
-	start := q.offset
-	if start > len(items) {
-		start = len(items)
-	}
-	end := start + size
-	if end > len(items) {
-		end = len(items)
-	}
-	page := items[start:end]
-	out := make([]any, 0, len(page))
-	for _, it := range page {
-		out = append(out, project(it.full(), q.sel))
+	start := min(q.offset, avail)
+	end := min(start+size, avail)
+	out := make([]any, 0, end-start)
+	for p := skip + start; p < skip+end; p++ {
+		out = append(out, project(lr.at(p), q.sel))
 	}
 	body := map[string]any{"@odata.context": contextURL(r, o.ctxFrag), "value": out}
 	if q.count && q.offset == 0 {
 		body["@odata.count"] = total
 	}
-	if end < len(items) {
+	if end < avail {
 		body["@odata.nextLink"] = nextLink(r, end)
 	}
-	writeJSON(w, http.StatusOK, body)
+	writeListJSON(w, body)
 }
 
 // nextLink rebuilds the request URL against this server with a new

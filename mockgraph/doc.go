@@ -9,8 +9,9 @@
 // ROUTES (gorilla/mux) are in routes.go and the h_*.go handlers; the
 // ENGINES that run on the simulation clock are engine_import.go (import
 // processing), engine_groups.go (dynamic membership), engine_assign.go
-// (profile, Domain Join and ESP resolution, assignment status) and the ODJ
-// queue in h_private.go. Every timestamp comes from Config.Clock, every id
+// (profile, Domain Join and ESP resolution, assignment status),
+// engine_convert.go ("Convert all targeted devices") and the ODJ queue in
+// h_private.go. Every timestamp comes from Config.Clock, every id
 // from Config.Rand. OData $filter/$orderby/$select parsing lives in
 // mockgraph/odata; dynamic membership rules in mockgraph/rules.
 //
@@ -19,17 +20,19 @@
 // importedWindowsAutopilotDeviceIdentities with DDS error codes, creating
 // the Entra object that carries [ZTDID]/[OrderId]/[PurchaseOrderId];
 // deployment profiles (beta) and their group/exclusion/All-devices
-// assignments with oldest-wins resolution and the Assigning window; Domain
+// assignments with oldest-wins resolution and the Assigning window;
+// "Convert all targeted devices" registering enrolled corporate devices
+// within its seeded delay (at most 48 h by default, seed 000); Domain
 // Join and ESP configurations; assigned and dynamic groups; Entra devices;
 // managed devices; domainJoinConnectors with heartbeat-derived state; the
 // ODJ request queue with retries; Entra Connect export and DRS
-// registration; fault injection and 429 throttling per path pattern,
-// Intune's per-tenant/per-app request budgets (optional), and a
-// request log that records whether clients honoured Retry-After.
+// registration; fault injection (429/5xx) and added latency per path
+// pattern (Config.RealTimeLatency says how latency is applied), Intune's
+// per-tenant/per-app request budgets (optional), and a request log that
+// records whether clients honoured Retry-After.
 //
 // What it leaves out: users, licences and delegated (user) tokens; real
 // certificates on the private channels; $search and $expand (except the
-// Autopilot profile expansions); the hardware-hash length check; added
-// latency (a virtual clock cannot delay a synchronous answer); transitive membership of nested groups
+// Autopilot profile expansions); the hardware-hash length check; transitive membership of nested groups
 // (transitiveMembers returns direct members). COVERAGE.md has the detail.
 package mockgraph

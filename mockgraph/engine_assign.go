@@ -97,6 +97,7 @@ func (s *Server) recomputeAllAssignments() {
 	for _, ap := range s.st.autopilot.list() {
 		s.recomputeAssignment(ap)
 	}
+	s.recomputeConversions()
 }
 
 // resolveDomainJoin picks the windowsDomainJoinConfiguration that targets

@@ -152,6 +152,9 @@ func (s *Server) membershipChanged(entraIDs []string) {
 			s.recomputeAssignment(ap)
 		}
 	}
+	// Non-Autopilot devices may have come into (or left) the reach of a
+	// profile that converts them (engine_convert.go).
+	s.recomputeConversions()
 }
 
 // memberOf returns the ids of the groups whose direct members include objectID.

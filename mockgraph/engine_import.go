@@ -58,7 +58,7 @@ func (s *Server) processImport(d *importedDevice) {
 	ap := &autopilotDevice{
 		ID: s.newID(), SerialNumber: d.SerialNumber, GroupTag: d.GroupTag, PurchaseOrder: d.PurchaseOrder,
 		ProductKey: d.ProductKey, HardwareIdentifier: d.HardwareIdentifier, UserPrincipalName: d.AssignedUPN,
-		EnrollmentState: "notContacted", AssignmentStatus: "notAssigned", seq: s.st.nextSeq(),
+		EnrollmentState: "notContacted", AssignmentStatus: "notAssigned", RegisteredBy: "import", seq: s.st.nextSeq(),
 	}
 	// Registration creates the Entra object carrying [ZTDID] (§10, §14).
 	// Its displayName is the serial and its trustType AzureAd: UNCERTAIN (§15.6).

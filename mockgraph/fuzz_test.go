@@ -39,19 +39,22 @@ func fuzzServer(tb testing.TB) (*Server, string) {
 // never a panic or a 5xx.
 func FuzzCreateBodies(f *testing.F) {
 	srv, token := fuzzServer(f)
+	paths := []string{"/v1.0/groups", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles",
+		"/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities", "/beta/deviceManagement/deviceConfigurations",
+		"/beta/deviceManagement/deviceEnrollmentConfigurations", "/_private/enrollment/v1/existing"}
 	for _, s := range []string{
 		`{"displayName":"G","mailEnabled":false,"mailNickname":"g","securityEnabled":true}`,
 		`{"@odata.type":"#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile","displayName":"P","hybridAzureADJoinSkipConnectivityCheck":true}`,
 		`{"serialNumber":"S","hardwareIdentifier":"aGFzaA==","state":{"deviceImportStatus":"pending"}}`,
 		`{"@odata.type":"#microsoft.graph.windowsDomainJoinConfiguration","displayName":"D","activeDirectoryDomainName":"a.b","computerNameSuffixRandomCharCount":"5"}`,
+		`{"@odata.type":"#microsoft.graph.windows10EnrollmentCompletionPageConfiguration","displayName":"E","installProgressTimeoutInMinutes":"60"}`,
+		`{"serialNumber":"C1","hardwareHash":"aGFzaA==","deviceName":"CORP-1","ownership":"company","joinType":"hybridAzureADJoined"}`,
 		`{`, `[]`, `null`, `{"displayName":1e999}`, `{"outOfBoxExperienceSettings":[1]}`,
 	} {
-		for p := 0; p < 4; p++ {
+		for p := range len(paths) {
 			f.Add(uint8(p), s)
 		}
 	}
-	paths := []string{"/v1.0/groups", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles",
-		"/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities", "/beta/deviceManagement/deviceConfigurations"}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		req := httptest.NewRequest("POST", paths[int(which)%len(paths)], strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -43,42 +43,46 @@ func (s *Server) autopilotItems(r *http.Request) []map[string]any {
 
 // autopilotRows filters on the typed entity and builds JSON only for the
 // page (10,000-device tenants, see BenchmarkGraph).
-func (s *Server) autopilotRows(r *http.Request) []row {
-	beta := isBeta(r)
-	list := s.st.autopilot.list()
-	rows := make([]row, len(list))
-	for i, d := range list {
-		d := d
-		rows[i] = row{get: func(name string) any {
-			eq := strings.EqualFold
-			switch {
-			case eq(name, "serialNumber"):
-				return d.SerialNumber
-			case eq(name, "id"):
-				return d.ID
-			case eq(name, "groupTag"):
-				return d.GroupTag
-			case eq(name, "enrollmentState"):
-				return d.EnrollmentState
-			case eq(name, "purchaseOrderIdentifier"):
-				return d.PurchaseOrder
-			case eq(name, "displayName"):
-				return d.DisplayName
-			case eq(name, "userPrincipalName"):
-				return d.UserPrincipalName
-			case eq(name, "managedDeviceId"):
-				return d.ManagedDeviceID
-			case eq(name, "azureActiveDirectoryDeviceId"):
-				return d.AzureADDeviceID
-			case beta && eq(name, "azureAdDeviceId"):
-				return d.AzureADDeviceID
-			case beta && eq(name, "deploymentProfileAssignmentStatus"):
-				return d.AssignmentStatus
-			}
-			return lookupJSON(d.toJSON(beta), name)
-		}, full: func() map[string]any { return d.toJSON(beta) }}
+func (s *Server) autopilotRows(r *http.Request) rowSet {
+	return autopilotSet{list: s.st.autopilot.list(), beta: isBeta(r)}
+}
+
+type autopilotSet struct {
+	list []*autopilotDevice
+	beta bool
+}
+
+func (a autopilotSet) size() int                 { return len(a.list) }
+func (a autopilotSet) full(i int) map[string]any { return a.list[i].toJSON(a.beta) }
+
+func (a autopilotSet) prop(i int, name string) any {
+	d, beta := a.list[i], a.beta
+	eq := strings.EqualFold
+	switch {
+	case eq(name, "serialNumber"):
+		return d.SerialNumber
+	case eq(name, "id"):
+		return d.ID
+	case eq(name, "groupTag"):
+		return d.GroupTag
+	case eq(name, "enrollmentState"):
+		return d.EnrollmentState
+	case eq(name, "purchaseOrderIdentifier"):
+		return d.PurchaseOrder
+	case eq(name, "displayName"):
+		return d.DisplayName
+	case eq(name, "userPrincipalName"):
+		return d.UserPrincipalName
+	case eq(name, "managedDeviceId"):
+		return d.ManagedDeviceID
+	case eq(name, "azureActiveDirectoryDeviceId"):
+		return d.AzureADDeviceID
+	case beta && eq(name, "azureAdDeviceId"):
+		return d.AzureADDeviceID
+	case beta && eq(name, "deploymentProfileAssignmentStatus"):
+		return d.AssignmentStatus
 	}
-	return rows
+	return lookupJSON(d.toJSON(beta), name)
 }
 
 func lookupJSON(m map[string]any, name string) any {
@@ -91,12 +95,16 @@ func lookupJSON(m map[string]any, name string) any {
 }
 
 // Page size 1000 was observed for Autopilot devices (§1.2, S7 #3693).
+// id and serialNumber are set once at registration (engine_import.go,
+// engine_convert.go) and never changed in place, so contains(serialNumber,'…'), the one filter
+// the service takes on them (§4.3), pages from the list cache.
 func (s *Server) autopilotOpts() listOpts {
-	return listOpts{ctxFrag: "deviceManagement/windowsAutopilotDeviceIdentities", pageSize: 1000, checkFilter: s.autopilotFilter}
+	return listOpts{ctxFrag: "deviceManagement/windowsAutopilotDeviceIdentities", pageSize: 1000, checkFilter: s.autopilotFilter,
+		stable: []string{"id", "serialNumber"}}
 }
 
 func (s *Server) listAutopilot(w http.ResponseWriter, r *http.Request) *apiError {
-	s.writeRows(w, r, s.autopilotOpts(), s.autopilotRows(r))
+	s.writeSet(w, r, s.autopilotOpts(), refOf(s.st.autopilot), func() rowSet { return s.autopilotRows(r) })
 	return nil
 }
 

@@ -4,24 +4,66 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/autopilotsim/autopilotsim/mockgraph/odata"
 	"github.com/autopilotsim/autopilotsim/mockgraph/rules"
 )
 
 // ---- groups (§9) ----
 
 func (s *Server) groupOpts() listOpts {
-	return listOpts{ctxFrag: "groups", directory: true, pageSize: 100}
+	return listOpts{ctxFrag: "groups", directory: true, pageSize: 100, search: groupSearch}
 }
 
-func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) groupItems() []map[string]any {
 	var items []map[string]any
 	for _, g := range s.st.groups.list() {
 		items = append(items, g.toJSON())
 	}
-	s.writeList(w, r, s.groupOpts(), items)
+	return items
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
+	return s.dirList(w, r, s.groupOpts(), s.groupItems())
+}
+
+// countGroups: GET /groups/$count (§9.1), with $filter and $search; needs
+// ConsistencyLevel: eventual like every directory /$count (§1.2).
+func (s *Server) countGroups(w http.ResponseWriter, r *http.Request) *apiError {
+	return s.dirCount(w, r, s.groupOpts(), s.groupItems())
+}
+
+// searched narrows items by $search. parseQuery parses and validates every
+// option (ConsistencyLevel included); $search is applied here because the
+// directory handlers own their items, and writeList / writeCount then
+// apply the other options to what is left.
+func searched(r *http.Request, o listOpts, items []map[string]any) ([]map[string]any, *apiError) {
+	q, e := o.parseQuery(r)
+	if e != nil {
+		return nil, e
+	}
+	return q.search.keep(items), nil
+}
+
+// dirList answers a directory collection GET.
+func (s *Server) dirList(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) *apiError {
+	items, e := searched(r, o, items)
+	if e != nil {
+		return e
+	}
+	s.writeList(w, r, o, items)
 	return nil
+}
+
+// dirCount answers a directory /$count.
+func (s *Server) dirCount(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) *apiError {
+	items, e := searched(r, o, items)
+	if e != nil {
+		return e
+	}
+	return s.writeCount(w, r, o, items)
 }
 
 func (s *Server) groupByID(r *http.Request) (*group, *apiError) {
@@ -33,6 +75,10 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {
 	if e != nil {
 		return e
 	}
+	expand, e := groupExpand(r)
+	if e != nil {
+		return e
+	}
 	obj := g.toJSON()
 	if isBeta(r) && g.dynamic() {
 		// Beta returns it only with $select (§9.2); we add it when selected.
@@ -41,8 +87,110 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {
 			delete(obj, "membershipRuleProcessingStatus")
 		}
 	}
-	writeOne(w, r, "groups", obj, true)
+	if expand == nil {
+		writeOne(w, r, "groups", obj, true)
+		return nil
+	}
+	// $select applies to the group; the expanded members keep their own
+	// (nested) $select, so they are added after the projection.
+	if v := queryValue(r, "$select"); v != "" {
+		sel, err := odata.ParseSelect(v)
+		if err != nil {
+			return errBadRequest(err.Error())
+		}
+		obj = project(obj, sel)
+	}
+	members := []any{}
+	for _, m := range s.memberItems(g, "") {
+		if len(members) == maxExpanded {
+			break
+		}
+		members = append(members, project(m, expand.sel))
+	}
+	obj["members"] = members
+	writeEntity(w, r, http.StatusOK, "groups/$entity", obj)
 	return nil
+}
+
+// maxExpanded: on directory objects $expand returns at most 20 related
+// objects and no nextLink (Graph's query-parameters page, "expand"; INFER
+// for this mock: the 21st member on is left out silently, as Graph does).
+const maxExpanded = 20
+
+// expandMembers is a parsed $expand=members(...) on one group.
+type expandMembers struct {
+	sel []string // nil = every property
+}
+
+// groupExpand reads $expand on GET /groups/{id}: "members" or
+// "members($select=a,b)". nil when $expand is absent.
+func groupExpand(r *http.Request) (*expandMembers, *apiError) {
+	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+		// A dropped pair (e.g. an unencoded ';') must not pass silently.
+		return nil, errBadRequest(fmt.Sprintf("Invalid query string: %v", err))
+	}
+	v := strings.TrimSpace(queryValue(r, "$expand"))
+	if v == "" {
+		if queryHas(r, "$expand") {
+			return nil, errBadRequest("$expand needs a navigation property, e.g. $expand=members.")
+		}
+		return nil, nil
+	}
+	name, opts := v, ""
+	if i := strings.IndexByte(v, '('); i >= 0 {
+		if !strings.HasSuffix(v, ")") {
+			return nil, errBadRequest(fmt.Sprintf("Invalid $expand '%s': the '(' after '%s' is not closed.", v, v[:i]))
+		}
+		name, opts = strings.TrimSpace(v[:i]), v[i+1:len(v)-1]
+	}
+	if strings.ContainsAny(name, ",/") {
+		return nil, dirErr(400, "Request_UnsupportedQuery", fmt.Sprintf("mockgraph expands one navigation property of a group, 'members'; got '%s'.", name))
+	}
+	switch strings.ToLower(name) {
+	case "members":
+	case "memberof", "transitivemembers", "transitivememberof", "owners":
+		return nil, dirErr(400, "Request_UnsupportedQuery", fmt.Sprintf("mockgraph expands only 'members' on a group, not '%s'.", name))
+	default:
+		return nil, errBadRequest(fmt.Sprintf("Could not find a property named '%s' on type 'microsoft.graph.group'.", name))
+	}
+	x := &expandMembers{}
+	if strings.TrimSpace(opts) == "" {
+		return x, nil
+	}
+	for _, part := range strings.Split(opts, ";") {
+		k, val, ok := strings.Cut(part, "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "$select") {
+			return nil, dirErr(400, "Request_UnsupportedQuery", fmt.Sprintf("Only $select is supported inside $expand=members(...); got '%s'.", strings.TrimSpace(part)))
+		}
+		sel, err := odata.ParseSelect(strings.TrimSpace(val))
+		if err != nil {
+			return nil, errBadRequest("Invalid $select inside $expand=members(...): " + err.Error())
+		}
+		x.sel = sel
+	}
+	return x, nil
+}
+
+// queryValue reads a system query option whichever way its key is encoded
+// (Kiota sends %24expand, §1.2); "" when absent or unparsable.
+func queryValue(r *http.Request, key string) string {
+	vals, _ := url.ParseQuery(r.URL.RawQuery)
+	for k, v := range vals {
+		if strings.EqualFold(k, key) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func queryHas(r *http.Request, key string) bool {
+	vals, _ := url.ParseQuery(r.URL.RawQuery)
+	for k := range vals {
+		if strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // ruleError turns a rule parse failure into Graph's 400: message is the
@@ -296,20 +444,135 @@ func (s *Server) addMemberRef(w http.ResponseWriter, r *http.Request) *apiError 
 	return nil
 }
 
+// removeMemberRef: DELETE /groups/{id}/members/{mid}/$ref (§9.1) → 204.
 func (s *Server) removeMemberRef(w http.ResponseWriter, r *http.Request) *apiError {
 	g, e := s.groupByID(r)
 	if e != nil {
 		return e
 	}
+	return s.removeMember(w, g, pathVar(r, "mid"))
+}
+
+// removeMember: a dynamic group refuses with 403 (S7 CIPP#468), a
+// non-member is 404.
+func (s *Server) removeMember(w http.ResponseWriter, g *group, id string) *apiError {
 	if g.dynamic() {
 		return dirErr(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	}
-	id := pathVar(r, "mid")
 	if !g.removeMember(id) {
 		return errNotFound("directoryObject", id)
 	}
 	s.membershipChanged([]string{id})
 	noContent(w)
+	return nil
+}
+
+// removeMemberByURL: DELETE /groups/{id}/members/$ref?@id=<url>, the form
+// msgraph-sdk-go's Members().Ref().Delete sends (URI template
+// "…/members/$ref?@id={%40id}"). The OData spelling $id is accepted too,
+// with either key percent-encoded (%40id, %24id).
+func (s *Server) removeMemberByURL(w http.ResponseWriter, r *http.Request) *apiError {
+	g, e := s.groupByID(r)
+	if e != nil {
+		return e
+	}
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errBadRequest(fmt.Sprintf("Invalid query string: %v", err))
+	}
+	var given []string
+	for k, v := range vals {
+		if k == "@id" || strings.EqualFold(k, "$id") {
+			given = append(given, v...)
+		}
+	}
+	switch {
+	case len(given) == 0:
+		return errBadRequest("The @id query option is required: DELETE /groups/{id}/members/$ref?@id=https://graph.microsoft.com/v1.0/directoryObjects/{memberId}.")
+	case len(given) > 1:
+		return errBadRequest("The @id query option must be given once.")
+	}
+	id, ok := refURLID(given[0])
+	if !ok {
+		return errBadRequest(fmt.Sprintf("Invalid value '%s' for the @id query option: expected the URL of a directory object, e.g. https://graph.microsoft.com/v1.0/directoryObjects/{id}.", given[0]))
+	}
+	return s.removeMember(w, g, id)
+}
+
+// refURLID takes the object id from an @id URL: any host and version, a
+// path ending in directoryObjects|devices|groups|users/{id} (optionally
+// followed by a type segment such as Microsoft.DirectoryServices.Device),
+// or directoryObjects('{id}'). A bare id is not a URL and is refused.
+func refURLID(ref string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", false
+	}
+	var segs []string
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg != "" {
+			segs = append(segs, seg)
+		}
+	}
+	isColl := func(s string) bool {
+		switch strings.ToLower(s) {
+		case "directoryobjects", "devices", "groups", "users":
+			return true
+		}
+		return false
+	}
+	validID := func(s string) bool { return s != "" && !strings.ContainsAny(s, " '()") && !isColl(s) }
+	n := len(segs)
+	if n == 0 {
+		return "", false
+	}
+	last := segs[n-1]
+	switch j := strings.Index(last, "('"); {
+	case j > 0 && strings.HasSuffix(last, "')") && isColl(last[:j]):
+		id := last[j+2 : len(last)-2]
+		return id, validID(id)
+	case n >= 2 && isColl(segs[n-2]) && validID(last):
+		return last, true
+	case n >= 3 && isColl(segs[n-3]) && validID(segs[n-2]) && strings.Contains(last, "."):
+		return segs[n-2], true
+	}
+	return "", false
+}
+
+// memberRefURL: the @odata.id of a member reference is the object's URL
+// under directoryObjects on the host the request came to, as nextLink does
+// (§1.2). INFER: real Graph has been seen to answer with a
+// "…/v2/{tenant}/directoryObjects/{id}/Microsoft.DirectoryServices.<Type>"
+// form; refID and refURLID accept both.
+func memberRefURL(r *http.Request, id string) string {
+	return baseURL(r) + "/" + version(r) + "/directoryObjects/" + id
+}
+
+// listMemberRefs: GET /groups/{id}/members/$ref answers OData entity
+// references, {"@odata.id": url} (OData 4.0 Protocol 11.2.7), under the
+// directoryObjects context. $filter, $search, $count and paging apply to
+// the members; $select and $expand have nothing to act on in a reference.
+func (s *Server) listMemberRefs(w http.ResponseWriter, r *http.Request) *apiError {
+	g, e := s.groupByID(r)
+	if e != nil {
+		return e
+	}
+	for _, k := range []string{"$select", "$expand"} {
+		if queryHas(r, k) {
+			return errBadRequest(fmt.Sprintf("The query option '%s' is not allowed on a $ref request.", k))
+		}
+	}
+	o := s.memberOpts("directoryObjects")
+	items, e := searched(r, o, s.memberItems(g, ""))
+	if e != nil {
+		return e
+	}
+	rows := make([]row, len(items))
+	for i, it := range items {
+		ref := map[string]any{"@odata.id": memberRefURL(r, it["id"].(string))}
+		rows[i] = row{get: odata.MapGetter(it), full: func() map[string]any { return ref }}
+	}
+	s.writeRows(w, r, o, rows)
 	return nil
 }
 
@@ -327,6 +590,19 @@ func (s *Server) memberItems(g *group, kind string) []map[string]any {
 	return items
 }
 
+// memberOpts are the options of a member list; frag is the context
+// fragment ("directoryObjects", or "devices"/"groups" after a cast).
+func (s *Server) memberOpts(frag string) listOpts {
+	sp := directoryObjectSearch
+	switch frag {
+	case "devices":
+		sp = deviceSearch
+	case "groups":
+		sp = groupSearch
+	}
+	return listOpts{ctxFrag: frag, directory: true, pageSize: 100, search: sp}
+}
+
 func (s *Server) listMembers(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) *apiError {
 		g, e := s.groupByID(r)
@@ -337,8 +613,7 @@ func (s *Server) listMembers(kind string) handlerFunc {
 		if kind != "" {
 			frag = kind + "s"
 		}
-		s.writeList(w, r, listOpts{ctxFrag: frag, directory: true, pageSize: 100}, s.memberItems(g, kind))
-		return nil
+		return s.dirList(w, r, s.memberOpts(frag), s.memberItems(g, kind))
 	}
 }
 
@@ -347,13 +622,13 @@ func (s *Server) countMembers(w http.ResponseWriter, r *http.Request) *apiError 
 	if e != nil {
 		return e
 	}
-	return s.writeCount(w, r, listOpts{directory: true}, s.memberItems(g, ""))
+	return s.dirCount(w, r, s.memberOpts("directoryObjects"), s.memberItems(g, ""))
 }
 
 // ---- devices (§10) ----
 
 func (s *Server) deviceOpts() listOpts {
-	return listOpts{ctxFrag: "devices", directory: true, pageSize: 100}
+	return listOpts{ctxFrag: "devices", directory: true, pageSize: 100, search: deviceSearch}
 }
 
 func (s *Server) deviceItems() []map[string]any {
@@ -365,12 +640,11 @@ func (s *Server) deviceItems() []map[string]any {
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) *apiError {
-	s.writeList(w, r, s.deviceOpts(), s.deviceItems())
-	return nil
+	return s.dirList(w, r, s.deviceOpts(), s.deviceItems())
 }
 
 func (s *Server) countDevices(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.writeCount(w, r, s.deviceOpts(), s.deviceItems())
+	return s.dirCount(w, r, s.deviceOpts(), s.deviceItems())
 }
 
 func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) *apiError {
@@ -414,19 +688,35 @@ func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request) *apiError 
 	return nil
 }
 
-func (s *Server) deviceMemberOf(w http.ResponseWriter, r *http.Request) *apiError {
-	id := pathVar(r, "id")
-	if _, ok := s.st.entra.get(id); !ok {
-		return errNotFound("device", id)
-	}
-	var items []map[string]any
-	for _, g := range s.st.groups.list() {
-		if g.Members[id] {
-			items = append(items, g.toJSON())
+// deviceMemberOf: GET /devices/{id}/memberOf and /transitiveMemberOf
+// (§10.1; nested groups are not emulated, so both list the same groups).
+// cast is true for the graph.group / microsoft.graph.group cast, which
+// answers under the groups context instead of directoryObjects; count
+// answers /$count.
+func (s *Server) deviceMemberOf(cast, count bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) *apiError {
+		id := pathVar(r, "id")
+		if _, ok := s.st.entra.get(id); !ok {
+			return errNotFound("device", id)
 		}
+		var items []map[string]any
+		for _, g := range s.st.groups.list() {
+			if g.Members[id] {
+				items = append(items, g.toJSON())
+			}
+		}
+		frag := "directoryObjects"
+		if cast {
+			frag = "groups"
+		}
+		// Every memberOf entry is a group here, so groups' searchable
+		// properties apply with or without the cast.
+		o := listOpts{ctxFrag: frag, directory: true, pageSize: 100, search: groupSearch}
+		if count {
+			return s.dirCount(w, r, o, items)
+		}
+		return s.dirList(w, r, o, items)
 	}
-	s.writeList(w, r, listOpts{ctxFrag: "directoryObjects", directory: true, pageSize: 100}, items)
-	return nil
 }
 
 // patchDevice → 204 (§10.1: Device.ReadWrite.All may PATCH). Only

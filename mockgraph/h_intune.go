@@ -1,6 +1,7 @@
 package mockgraph
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -276,6 +277,9 @@ func (s *Server) patchProfile(w http.ResponseWriter, r *http.Request) *apiError 
 	}
 	syncTwins(p.Props, body)
 	p.Modified = s.now()
+	// Turning "Convert all targeted devices" on starts conversions; turning
+	// it off cancels the pending ones but never unregisters (seed 000).
+	s.recomputeConversions()
 	noContent(w)
 	return nil
 }
@@ -457,26 +461,89 @@ func validateDomainJoin(props map[string]any) *apiError {
 	return nil
 }
 
-func (s *Server) postDeviceConfig(w http.ResponseWriter, r *http.Request) *apiError {
+// decodeCreate is the shared prologue of a POST to an abstract Intune
+// collection: the JSON body, its '@odata.type' (required, the base type is
+// abstract) and a non-empty displayName. props are the writable properties.
+func decodeCreate(r *http.Request, abstract string) (typ string, body, props map[string]any, e *apiError) {
+	if e := decodeBody(r, shapeIntune, &body); e != nil {
+		return "", nil, nil, e
+	}
+	typ, _ = body["@odata.type"].(string)
+	if typ == "" {
+		return "", nil, nil, intuneBadRequest("'@odata.type' is required: " + abstract + " is abstract.")
+	}
+	name, e := strProp(body, "displayName")
+	if e != nil {
+		return "", nil, nil, e
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", nil, nil, intuneBadRequest("'displayName' is required.")
+	}
+	return typ, body, cleanProps(body), nil
+}
+
+// decodePatch merges a PATCH body into a copy of props and validates the
+// result (validate may be nil); on error nothing has changed.
+func decodePatch(r *http.Request, props map[string]any, validate func(map[string]any) *apiError) (map[string]any, *apiError) {
 	var body map[string]any
 	if e := decodeBody(r, shapeIntune, &body); e != nil {
-		return e
+		return nil, e
 	}
-	typ, _ := body["@odata.type"].(string)
-	if typ == "" {
-		return intuneBadRequest("'@odata.type' is required: deviceConfiguration is abstract.")
+	merged := copyProps(props)
+	for k, v := range cleanProps(body) {
+		merged[k] = v
+	}
+	if validate != nil {
+		if e := validate(merged); e != nil {
+			return nil, e
+		}
+	}
+	return merged, nil
+}
+
+// decodeTargets reads the assignment list an assign action carries under
+// key; each entry's target becomes one assignment of the entity sourceID,
+// with the "<entityId>_<groupId>" id (a CHOICE, UNCERTAIN §15.4).
+func decodeTargets(r *http.Request, key, sourceID, intent string) ([]*assignment, *apiError) {
+	var body map[string]json.RawMessage
+	if e := decodeBody(r, shapeIntune, &body); e != nil {
+		return nil, e
+	}
+	raw, ok := body[key]
+	if !ok || string(raw) == "null" {
+		return nil, intuneBadRequest("The request body must contain '" + key + "'.")
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, intuneBadRequest("'" + key + "' must be an array of assignments.")
+	}
+	as := []*assignment{}
+	for _, entry := range list {
+		a, e := newAssignment(entry, sourceID, intent)
+		if e != nil {
+			return nil, e
+		}
+		as = append(as, a)
+	}
+	return as, nil
+}
+
+func newAssignment(raw map[string]any, sourceID, intent string) (*assignment, *apiError) {
+	t, e := parseTarget(raw["target"])
+	if e != nil {
+		return nil, e
+	}
+	return &assignment{ID: sourceID + "_" + targetKey(t), Target: t, Source: "direct", SourceID: sourceID, Intent: intent}, nil
+}
+
+func (s *Server) postDeviceConfig(w http.ResponseWriter, r *http.Request) *apiError {
+	typ, _, props, e := decodeCreate(r, "deviceConfiguration")
+	if e != nil {
+		return e
 	}
 	if typ == typeDomainJoin && !isBeta(r) {
 		return intuneBadRequest(fmt.Sprintf("The type '%s' is not defined in v1.0; use /beta.", strings.TrimPrefix(typ, "#")))
 	}
-	name, e := strProp(body, "displayName")
-	if e != nil {
-		return e
-	}
-	if strings.TrimSpace(name) == "" {
-		return intuneBadRequest("'displayName' is required.")
-	}
-	props := cleanProps(body)
 	if typ == typeDomainJoin {
 		if e := validateDomainJoin(props); e != nil {
 			return e
@@ -497,18 +564,13 @@ func (s *Server) patchDeviceConfig(w http.ResponseWriter, r *http.Request) *apiE
 	if e != nil {
 		return e
 	}
-	var body map[string]any
-	if e := decodeBody(r, shapeIntune, &body); e != nil {
-		return e
-	}
-	merged := copyProps(c.Props)
-	for k, v := range cleanProps(body) {
-		merged[k] = v
-	}
+	var validate func(map[string]any) *apiError
 	if c.ODataType == typeDomainJoin {
-		if e := validateDomainJoin(merged); e != nil {
-			return e
-		}
+		validate = validateDomainJoin
+	}
+	merged, e := decodePatch(r, c.Props, validate)
+	if e != nil {
+		return e
 	}
 	c.Props, c.Modified = merged, s.now()
 	c.Version++
@@ -526,15 +588,6 @@ func (s *Server) deleteDeviceConfig(w http.ResponseWriter, r *http.Request) *api
 	return nil
 }
 
-func (s *Server) newConfigAssignment(c *deviceConfig, raw map[string]any) (*assignment, *apiError) {
-	t, e := parseTarget(raw["target"])
-	if e != nil {
-		return nil, e
-	}
-	// Id format "<configId>_<groupId>" is a CHOICE (UNCERTAIN §15.4).
-	return &assignment{ID: c.ID + "_" + targetKey(t), Target: t, Source: "direct", SourceID: c.ID, Intent: "apply"}, nil
-}
-
 // assignDeviceConfig: POST .../assign {"assignments":[…]} → 200 {"value":[…]},
 // replacing the whole set (§7, replace semantics [?]).
 func (s *Server) assignDeviceConfig(w http.ResponseWriter, r *http.Request) *apiError {
@@ -542,22 +595,9 @@ func (s *Server) assignDeviceConfig(w http.ResponseWriter, r *http.Request) *api
 	if e != nil {
 		return e
 	}
-	var body struct {
-		Assignments *[]map[string]any `json:"assignments"`
-	}
-	if e := decodeBody(r, shapeIntune, &body); e != nil {
+	as, e := decodeTargets(r, "assignments", c.ID, "apply")
+	if e != nil {
 		return e
-	}
-	if body.Assignments == nil {
-		return intuneBadRequest("The request body must contain 'assignments'.")
-	}
-	var as []*assignment
-	for _, raw := range *body.Assignments {
-		a, e := s.newConfigAssignment(c, raw)
-		if e != nil {
-			return e
-		}
-		as = append(as, a)
 	}
 	c.Assignments = as
 	var out []any
@@ -590,7 +630,7 @@ func (s *Server) postDeviceConfigAssignment(w http.ResponseWriter, r *http.Reque
 	if e := decodeBody(r, shapeIntune, &body); e != nil {
 		return e
 	}
-	a, e := s.newConfigAssignment(c, body)
+	a, e := newAssignment(body, c.ID, "apply")
 	if e != nil {
 		return e
 	}
@@ -676,22 +716,10 @@ func (s *Server) getEnrollmentConfig(w http.ResponseWriter, r *http.Request) *ap
 // postEnrollmentConfig: without "priority" the next free one is given
 // (CHOICE, UNCERTAIN §15.4).
 func (s *Server) postEnrollmentConfig(w http.ResponseWriter, r *http.Request) *apiError {
-	var body map[string]any
-	if e := decodeBody(r, shapeIntune, &body); e != nil {
-		return e
-	}
-	typ, _ := body["@odata.type"].(string)
-	if typ == "" {
-		return intuneBadRequest("'@odata.type' is required: deviceEnrollmentConfiguration is abstract.")
-	}
-	name, e := strProp(body, "displayName")
+	typ, body, props, e := decodeCreate(r, "deviceEnrollmentConfiguration")
 	if e != nil {
 		return e
 	}
-	if strings.TrimSpace(name) == "" {
-		return intuneBadRequest("'displayName' is required.")
-	}
-	props := cleanProps(body)
 	if typ == typeESP {
 		if e := coerceESP(props); e != nil {
 			return e
@@ -725,18 +753,13 @@ func (s *Server) patchEnrollmentConfig(w http.ResponseWriter, r *http.Request) *
 	if e != nil {
 		return e
 	}
-	var body map[string]any
-	if e := decodeBody(r, shapeIntune, &body); e != nil {
-		return e
-	}
-	merged := copyProps(c.Props)
-	for k, v := range cleanProps(body) {
-		merged[k] = v
-	}
+	var validate func(map[string]any) *apiError
 	if c.ODataType == typeESP {
-		if e := coerceESP(merged); e != nil {
-			return e
-		}
+		validate = coerceESP
+	}
+	merged, e := decodePatch(r, c.Props, validate)
+	if e != nil {
+		return e
 	}
 	c.Props, c.Modified = merged, s.now()
 	noContent(w)
@@ -766,22 +789,9 @@ func (s *Server) assignEnrollmentConfig(w http.ResponseWriter, r *http.Request) 
 		// Its assignments cannot be changed (§8 [obs]).
 		return intuneBadRequest("The assignments of the default enrollment configuration cannot be changed.")
 	}
-	var body struct {
-		Assignments *[]map[string]any `json:"enrollmentConfigurationAssignments"`
-	}
-	if e := decodeBody(r, shapeIntune, &body); e != nil {
+	as, e := decodeTargets(r, "enrollmentConfigurationAssignments", c.ID, "")
+	if e != nil {
 		return e
-	}
-	if body.Assignments == nil {
-		return intuneBadRequest("The request body must contain 'enrollmentConfigurationAssignments'.")
-	}
-	var as []*assignment
-	for _, raw := range *body.Assignments {
-		t, e := parseTarget(raw["target"])
-		if e != nil {
-			return e
-		}
-		as = append(as, &assignment{ID: c.ID + "_" + targetKey(t), Target: t, Source: "direct", SourceID: c.ID})
 	}
 	c.Assignments = as
 	noContent(w)

@@ -121,7 +121,8 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	md := &managedDevice{ID: s.newID(), DeviceName: d.SerialNumber, SerialNumber: d.SerialNumber, AzureADDeviceID: d.AzureADDeviceID,
 		UserPrincipalName: b.UserPrincipalName, EnrollmentProfileName: profileName, AutopilotID: d.ID, JoinType: "azureADJoined",
-		Enrolled: now, LastSync: now}
+		OwnerType: "company", EnrollmentType: "windowsAutoEnrollment", HardwareHash: d.HardwareIdentifier,
+		Manufacturer: d.Manufacturer, Model: d.Model, Enrolled: now, LastSync: now}
 	if hybrid {
 		md.JoinType = "hybridAzureADJoined"
 	}
@@ -158,6 +159,84 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	s.record("enroll", fmt.Sprintf("%s managedDevice=%s odj=%v", d.SerialNumber, md.ID, out["odjRequestId"]))
 	writeJSON(w, 201, out)
+	return nil
+}
+
+// privExisting records a device that was enrolled in Intune before the
+// scenario, not through Autopilot (seed 000 "Register Windows Autopilot
+// devices that are already enrolled"): its Entra object and its managed
+// device. It is the pre-state "Convert all targeted devices" works on
+// (engine_convert.go); Graph has no create for either entity.
+func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		SerialNumber      string `json:"serialNumber"`
+		HardwareHash      string `json:"hardwareHash"`
+		DeviceName        string `json:"deviceName"`
+		Ownership         string `json:"ownership"`
+		JoinType          string `json:"joinType"`
+		UserPrincipalName string `json:"userPrincipalName"`
+		Manufacturer      string `json:"manufacturer"`
+		Model             string `json:"model"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	if strings.TrimSpace(b.SerialNumber) == "" {
+		return privErr(400, "BadRequest", "serialNumber is required.")
+	}
+	if strings.TrimSpace(b.DeviceName) == "" {
+		return privErr(400, "BadRequest", "deviceName is required.")
+	}
+	if b.HardwareHash != "" {
+		if _, err := base64.StdEncoding.DecodeString(b.HardwareHash); err != nil {
+			return privErr(400, "BadRequest", "hardwareHash is not base64.")
+		}
+	}
+	var owner, ownership string
+	switch b.Ownership {
+	case "company":
+		owner, ownership = "company", "Company"
+	case "personal":
+		owner, ownership = "personal", "Personal"
+	default:
+		return privErr(400, "BadRequest", fmt.Sprintf("ownership %q: want company or personal.", b.Ownership))
+	}
+	var trust, enrollType string
+	switch b.JoinType {
+	case "hybridAzureADJoined":
+		// A domain-joined PC enrolled by the auto-enrollment GPO (S21):
+		// its Entra object came from Entra Connect.
+		trust, enrollType = "ServerAd", "windowsCoManagement"
+	case "azureADJoined":
+		trust, enrollType = "AzureAd", "windowsAzureADJoin"
+	case "azureADRegistered":
+		trust, enrollType = "Workplace", "windowsBulkUserless"
+	default:
+		return privErr(400, "BadRequest", fmt.Sprintf("joinType %q: want hybridAzureADJoined, azureADJoined or azureADRegistered.", b.JoinType))
+	}
+	for _, md := range s.st.managed.list() {
+		if strings.EqualFold(md.SerialNumber, b.SerialNumber) {
+			return privErr(409, "Conflict", fmt.Sprintf("A managed device with serial number %s already exists.", b.SerialNumber))
+		}
+	}
+	now := s.now()
+	ed := &entraDevice{
+		ID: s.newID(), DeviceID: s.newID(), DisplayName: b.DeviceName, TrustType: trust, AccountEnabled: true,
+		OperatingSystem: "Windows", OSVersion: "10.0.26100.1000", DeviceOwnership: ownership, ManagementType: "MDM",
+		IsManaged: true, Created: now, RegistrationDateTime: &now, PhysicalIDs: []string{}, seq: s.st.nextSeq(),
+	}
+	if trust == "ServerAd" {
+		ed.OnPremisesSyncEnabled, ed.OnPremisesLastSync = true, &now
+	}
+	s.st.entra.put(ed.ID, ed)
+	md := &managedDevice{ID: s.newID(), DeviceName: b.DeviceName, SerialNumber: b.SerialNumber, AzureADDeviceID: ed.DeviceID,
+		UserPrincipalName: b.UserPrincipalName, JoinType: b.JoinType, OwnerType: owner, EnrollmentType: enrollType,
+		HardwareHash: b.HardwareHash, Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now}
+	s.st.managed.put(md.ID, md)
+	s.record("enroll.existing", fmt.Sprintf("%s %s %s managedDevice=%s", b.SerialNumber, b.JoinType, owner, md.ID))
+	s.deviceChanged(ed.ID)
+	s.recomputeConversion(md)
+	writeJSON(w, 201, map[string]any{"managedDeviceId": md.ID, "entraObjectId": ed.ID, "azureAdDeviceId": ed.DeviceID})
 	return nil
 }
 

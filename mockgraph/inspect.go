@@ -42,6 +42,7 @@ func (s *Server) EntraDevices() []EntraDevice {
 type AutopilotDevice struct {
 	ID, SerialNumber, GroupTag, AzureADDeviceID, DeploymentProfileAssignmentStatus string
 	AssignedProfileID                                                              string
+	RegisteredBy                                                                   string // import | conversion
 }
 
 // AutopilotDevices returns every Autopilot device, sorted by serial then id.
@@ -51,7 +52,8 @@ func (s *Server) AutopilotDevices() []AutopilotDevice {
 	var out []AutopilotDevice
 	for _, d := range s.st.autopilot.list() {
 		out = append(out, AutopilotDevice{ID: d.ID, SerialNumber: d.SerialNumber, GroupTag: d.GroupTag,
-			AzureADDeviceID: d.AzureADDeviceID, DeploymentProfileAssignmentStatus: d.AssignmentStatus, AssignedProfileID: d.AssignedProfileID})
+			AzureADDeviceID: d.AzureADDeviceID, DeploymentProfileAssignmentStatus: d.AssignmentStatus, AssignedProfileID: d.AssignedProfileID,
+			RegisteredBy: d.RegisteredBy})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].SerialNumber != out[j].SerialNumber {

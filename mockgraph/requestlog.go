@@ -1,6 +1,7 @@
 package mockgraph
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,11 +11,19 @@ import (
 type RequestLogEntry struct {
 	At           time.Time
 	Method, Path string // Path includes the query
-	Status       int
+	// Client is the request's User-Agent. The simulated clients name
+	// themselves there (e.g. autopilotsim-device/LAB0001), so repeats are
+	// matched per client.
+	Client       string
+	Status       int           // 0: the client went away during added latency
 	RetryAfter   time.Duration // the Retry-After this answer carried, if any
 	RetryAttempt int           // the client's Retry-Attempt header (kiota, §1.4)
+	// Latency is the latency faults added to this answer (see
+	// Config.RealTimeLatency for how it was applied).
+	Latency time.Duration
 	// HonouredRetryAfter is set on a request that repeats one answered with
-	// Retry-After: true when it came at least that long after, by the clock.
+	// Retry-After (same client, method and path): true when it came at
+	// least that long after, by the clock.
 	HonouredRetryAfter *bool
 }
 
@@ -37,14 +46,27 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// logNote carries what the inner middleware learns about a request (the
+// added latency) out to logRequest.
+type logNote struct{ latency time.Duration }
+
+type logNoteKey struct{}
+
+func noteOf(r *http.Request) *logNote {
+	n, _ := r.Context().Value(logNoteKey{}).(*logNote)
+	return n
+}
+
 // logRequest wraps the handler when Config.LogRequests is set.
 func (s *Server) logRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := r.Method + " " + r.URL.RequestURI()
+		client := r.Header.Get("User-Agent")
+		key := client + "\x00" + r.Method + " " + r.URL.RequestURI()
 		at := s.now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		e := RequestLogEntry{At: at, Method: r.Method, Path: r.URL.RequestURI(), Status: rec.status}
+		note := &logNote{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logNoteKey{}, note)))
+		e := RequestLogEntry{At: at, Method: r.Method, Path: r.URL.RequestURI(), Client: client, Status: rec.status, Latency: note.latency}
 		e.RetryAttempt, _ = strconv.Atoi(r.Header.Get("Retry-Attempt"))
 		if ra, err := strconv.Atoi(w.Header().Get("Retry-After")); err == nil && ra >= 0 {
 			e.RetryAfter = time.Duration(ra) * time.Second
@@ -57,7 +79,9 @@ func (s *Server) logRequest(next http.Handler) http.Handler {
 			delete(s.retryUntil, key)
 		}
 		if e.RetryAfter > 0 {
-			s.retryUntil[key] = at.Add(e.RetryAfter)
+			// The wait counts from when the answer arrived: after any
+			// added latency.
+			s.retryUntil[key] = at.Add(e.Latency + e.RetryAfter)
 		}
 		s.reqLog = append(s.reqLog, e)
 	})

@@ -394,13 +394,13 @@ func (d *managedDevice) toJSON(beta bool) map[string]any {
 		"operatingSystem":         "Windows",
 		"osVersion":               "10.0.26100.1000",
 		"managementAgent":         "mdm",
-		"deviceEnrollmentType":    "windowsAutoEnrollment", // UNCERTAIN (§11): which type hybrid Autopilot gets
-		"managedDeviceOwnerType":  "company",
+		"deviceEnrollmentType":    d.EnrollmentType, // Autopilot: windowsAutoEnrollment, UNCERTAIN (§11)
+		"managedDeviceOwnerType":  d.OwnerType,
 		"complianceState":         "unknown",
 		"deviceRegistrationState": "registered",
 		"enrollmentProfileName":   d.EnrollmentProfileName,
-		"manufacturer":            "",
-		"model":                   "",
+		"manufacturer":            d.Manufacturer,
+		"model":                   d.Model,
 	}
 	if beta {
 		m["joinType"] = d.JoinType

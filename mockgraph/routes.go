@@ -100,7 +100,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			r.Body = io.NopCloser(zr)
 			r.Header.Del("Content-Encoding")
 		}
-		if s.fault != nil && s.fault.inject(s, w, r) {
+		if s.applyFaults(w, r) {
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -275,6 +275,7 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 	// Groups (§9).
 	r.HandleFunc("/groups", s.h(pGrpRead, s.listGroups)).Methods("GET")
 	r.HandleFunc("/groups", s.h(pGrpCreate, s.postGroup)).Methods("POST")
+	r.HandleFunc("/groups/$count", s.h(pGrpRead, s.countGroups)).Methods("GET") // before {id}
 	r.HandleFunc("/groups/{id}", s.h(pGrpRead, s.getGroup)).Methods("GET")
 	r.HandleFunc("/groups/{id}", s.h(pGrpWrite, s.patchGroup)).Methods("PATCH")
 	r.HandleFunc("/groups/{id}", s.h(pGrpWrite, s.deleteGroup)).Methods("DELETE")
@@ -289,6 +290,8 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 		}
 	}
 	r.HandleFunc("/groups/{id}/members/$ref", s.h(pMemberW, s.addMemberRef)).Methods("POST")
+	r.HandleFunc("/groups/{id}/members/$ref", s.h(pGrpRead, s.listMemberRefs)).Methods("GET")
+	r.HandleFunc("/groups/{id}/members/$ref", s.h(pMemberW, s.removeMemberByURL)).Methods("DELETE")
 	r.HandleFunc("/groups/{id}/members/{mid}/$ref", s.h(pMemberW, s.removeMemberRef)).Methods("DELETE")
 
 	// Devices (§10).
@@ -299,14 +302,22 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 	r.HandleFunc("/devices/{id}", s.h(pDevRead, s.getDevice)).Methods("GET")
 	r.HandleFunc("/devices/{id}", s.h(pDevWrite, s.deleteDevice)).Methods("DELETE")
 	r.HandleFunc("/devices/{id}", s.h(pDevWrite, s.patchDevice)).Methods("PATCH")
-	r.HandleFunc("/devices/{id}/memberOf", s.h(pDevRead, s.deviceMemberOf)).Methods("GET")
-	r.HandleFunc("/devices/{id}/transitiveMemberOf", s.h(pDevRead, s.deviceMemberOf)).Methods("GET")
+	for _, nav := range []string{"memberOf", "transitiveMemberOf"} {
+		p := "/devices/{id}/" + nav
+		r.HandleFunc(p, s.h(pDevRead, s.deviceMemberOf(false, false))).Methods("GET")
+		r.HandleFunc(p+"/$count", s.h(pDevRead, s.deviceMemberOf(false, true))).Methods("GET")
+		for _, cast := range []string{"graph.group", "microsoft.graph.group"} {
+			r.HandleFunc(p+"/"+cast, s.h(pDevRead, s.deviceMemberOf(true, false))).Methods("GET")
+			r.HandleFunc(p+"/"+cast+"/$count", s.h(pDevRead, s.deviceMemberOf(true, true))).Methods("GET")
+		}
+	}
 }
 
 // privateRoutes registers PRIVATE_API.md.
 func (s *Server) privateRoutes(r *mux.Router) {
 	r.HandleFunc("/autopilot/v1/profile", s.p(s.privProfile)).Methods("POST")
 	r.HandleFunc("/enrollment/v1/enroll", s.p(s.privEnroll)).Methods("POST")
+	r.HandleFunc("/enrollment/v1/existing", s.p(s.privExisting)).Methods("POST")
 	r.HandleFunc("/odj/v1/requests/{id}", s.p(s.privODJGet)).Methods("GET")
 	r.HandleFunc("/odj/v1/requests/{id}/result", s.p(s.privODJResult)).Methods("POST")
 	r.HandleFunc("/odj/v1/connectors/{cid}/heartbeat", s.p(s.privHeartbeat)).Methods("POST")

@@ -28,6 +28,11 @@ type Delays struct {
 	ImportProcessing  time.Duration // import POST → Autopilot device + Entra object (graph-api.md §5.3: minutes)
 	GroupEvaluation   time.Duration // device/rule change → dynamic membership updated (§9.2: minutes)
 	ProfileAssignment time.Duration // device targeted → assignment status "assigned" (S12: minutes)
+	// ConversionMin and ConversionMax bound the seeded delay between a
+	// device becoming targeted by a profile with "Convert all targeted
+	// devices" and its Autopilot registration (engine_convert.go). Seed 000
+	// says "allow 48 hours" (the maximum); the minimum is UNCERTAIN.
+	ConversionMin, ConversionMax time.Duration
 }
 
 // Matcher is a compiled dynamic membership rule.
@@ -67,10 +72,22 @@ type Config struct {
 	// Autopilot devices. By default (false) they are refused with 400 as the
 	// real service does (graph-api.md §4.3, S7 #3693, #1260).
 	LenientAutopilotFilter bool
-	// Faults inject errors and throttling per path pattern (see faults.go).
+	// Faults inject errors, throttling and added latency per path pattern
+	// (see faults.go).
 	Faults []Fault
-	// LogRequests keeps every request in RequestLog (method, path, status,
-	// Retry-After and whether the client honoured it).
+	// RealTimeLatency picks how a fault's added latency is applied.
+	// False (virtual mode, scenario runs): the answer goes out at once with
+	// the header Autopilotsim-Latency: <Go duration>, and the simulated
+	// client treats it as arriving that much later on its own clock; a
+	// handler must not block there, because the one scheduler goroutine is
+	// waiting for the answer. True (lab mode, where the scheduler follows
+	// the wall clock): the handler holds the answer until Clock has moved
+	// the latency on, except for clients that send
+	// Autopilotsim-Accept-Latency: virtual (the simulated ones), which get
+	// the virtual treatment. Either way the request log records it.
+	RealTimeLatency bool
+	// LogRequests keeps every request in RequestLog (client, method, path,
+	// status, added latency, Retry-After and whether the client honoured it).
 	LogRequests bool
 	// IntuneThrottling enforces Intune's per-tenant and per-app request
 	// budgets on /deviceManagement (graph-api.md §1.4), answering 429.
@@ -96,6 +113,10 @@ type Server struct {
 	reqLog     []RequestLogEntry
 	retryUntil map[string]time.Time
 	throttles  *throttleState
+	// Conversion engine (engine_convert.go): pending registrations by
+	// managed device id, and the stream their delays are drawn from.
+	conversions map[string]*conversionState
+	convRnd     *mrand.Rand
 
 	handler http.Handler
 }
@@ -115,6 +136,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TenantDomain == "" {
 		return nil, errors.New("mockgraph: TenantDomain is required")
 	}
+	if cfg.Delays.ConversionMin < 0 || cfg.Delays.ConversionMax < cfg.Delays.ConversionMin {
+		return nil, fmt.Errorf("mockgraph: Delays.ConversionMin %v / ConversionMax %v: want 0 <= min <= max", cfg.Delays.ConversionMin, cfg.Delays.ConversionMax)
+	}
 	if cfg.ODJMaxRetries < 0 {
 		return nil, fmt.Errorf("mockgraph: ODJMaxRetries %d is negative", cfg.ODJMaxRetries)
 	}
@@ -133,7 +157,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mockgraph: generate signing key: %w", err)
 	}
-	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]time.Time{}}
+	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]time.Time{}, conversions: map[string]*conversionState{}}
 	if s.compile == nil {
 		s.compile = DefaultRuleCompiler
 	}

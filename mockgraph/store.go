@@ -13,11 +13,15 @@ type table[T any] struct {
 	m     map[string]*T
 	ids   []string
 	items []*T
+	// ver changes on every put and del, so a cached list result
+	// (listcache.go) knows its rows are stale.
+	ver uint64
 }
 
 func newTable[T any]() *table[T] { return &table[T]{m: map[string]*T{}} }
 
 func (t *table[T]) put(id string, v *T) {
+	t.ver++
 	if _, ok := t.m[id]; ok {
 		for i, x := range t.ids {
 			if x == id {
@@ -50,6 +54,7 @@ func (t *table[T]) del(id string) bool {
 	if _, ok := t.m[id]; !ok {
 		return false
 	}
+	t.ver++
 	delete(t.m, id)
 	for i, x := range t.ids {
 		if x == id {
@@ -81,6 +86,7 @@ type store struct {
 	autopilotSet autopilotSettings
 	serials      map[string]*autopilotDevice // lower-case serial → device
 	byEntra      map[string]*autopilotDevice // Entra placeholder object id → device
+	lists        listCache                   // recent list-query results (listcache.go)
 }
 
 func newStore() *store {
@@ -121,8 +127,11 @@ type autopilotDevice struct {
 	AssignedProfileID string // set once assigned
 	AssignedSource    string
 	AssignedAt        time.Time
-	assignTimer       sim.Timer
-	seq               uint64
+	// RegisteredBy says how the device became an Autopilot device: import
+	// (engine_import.go) or conversion (engine_convert.go).
+	RegisteredBy string
+	assignTimer  sim.Timer
+	seq          uint64
 }
 
 // entraDevice is an Entra ID device object (§10.2).
@@ -264,6 +273,10 @@ type managedDevice struct {
 	EnrollmentProfileName                                            string
 	AutopilotID                                                      string
 	JoinType                                                         string
+	OwnerType                                                        string // managedDeviceOwnerType: company | personal
+	EnrollmentType                                                   string // deviceEnrollmentType
+	Manufacturer, Model                                              string
+	HardwareHash                                                     string // what "Convert all targeted devices" uploads (engine_convert.go); not a Graph property
 	Enrolled                                                         time.Time
 	LastSync                                                         time.Time
 }

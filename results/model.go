@@ -31,6 +31,7 @@ type DeviceResult struct {
 	Detail             string          `json:"detail,omitempty"`
 	ProfileSource      string          `json:"profileSource,omitempty"`
 	Profile            string          `json:"profile,omitempty"`
+	Registration       string          `json:"registration"` // import | conversion | none
 	ComputerName       string          `json:"computerName,omitempty"`
 	DistinguishedName  string          `json:"distinguishedName,omitempty"`
 	ConnectorError     *int            `json:"connectorError,omitempty"`

@@ -162,6 +162,13 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 			return
 		}
 		v.SetInt(i)
+	case reflect.Float64:
+		var f float64
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&f) != nil {
+			d.errAt(n, path, "want a number, got %s", describe(n))
+			return
+		}
+		v.SetFloat(f) // ranges (and NaN) are the validator's
 	case reflect.Uint64:
 		var u uint64
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&u) != nil {

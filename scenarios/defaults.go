@@ -39,8 +39,13 @@ type DefaultValues struct {
 	// characters must fill: randomChars defaults to this minus len(prefix).
 	ComputerNameLength int
 
-	Registered bool
-	VPN        string
+	Registered        bool
+	EnrolledOwnership string
+	EnrolledJoinType  string
+	VPN               string
+
+	// FaultProbability is a graph fault's probability when it gives none.
+	FaultProbability float64
 }
 
 // Defaults are the values used for everything a scenario leaves out.
@@ -67,6 +72,8 @@ var Defaults = DefaultValues{
 		ImportProcessing:  Duration(5 * time.Minute),  // UNCERTAIN no SLA documented
 		GroupEvaluation:   Duration(5 * time.Minute),  // UNCERTAIN "minutes to hours" (§3)
 		ProfileAssignment: Duration(15 * time.Minute), // UNCERTAIN "no SLA" [DOC] S1, S13
+		ConversionMin:     Duration(1 * time.Hour),    // UNCERTAIN only the upper bound is documented
+		ConversionMax:     Duration(48 * time.Hour),   // [DOC] seed 000: "Allow 48 hours for the registration to be processed"
 		// SetupLead comes from DefaultValues.SetupLead.
 	},
 
@@ -94,8 +101,14 @@ var Defaults = DefaultValues{
 
 	ComputerNameLength: 15, // [DOC] S1, S29: prefix + random characters, 15 in all
 
-	Registered: true,   // a scenario is about Autopilot devices unless it says otherwise
-	VPN:        "none", // on the LAN, or remote with nothing
+	Registered: true, // a scenario is about Autopilot devices unless it says otherwise
+	// An enrolled (pre-existing) device: seed 000 "Register Windows
+	// Autopilot devices that are already enrolled".
+	EnrolledOwnership: "company",             // [DOC] only corporate-owned devices convert
+	EnrolledJoinType:  "hybridAzureADJoined", // [INF] the hybrid-join article's estate: domain-joined PCs
+	VPN:               "none",                // on the LAN, or remote with nothing
+
+	FaultProbability: 1, // a fault fires on every matching request unless it says otherwise
 }
 
 // WithDefaults fills every unset value from Defaults. Load calls it before
@@ -128,6 +141,8 @@ func (s *Scenario) WithDefaults() {
 	setD("timings.importProcessing", &t.ImportProcessing, dt.ImportProcessing.D())
 	setD("timings.groupEvaluation", &t.GroupEvaluation, dt.GroupEvaluation.D())
 	setD("timings.profileAssignment", &t.ProfileAssignment, dt.ProfileAssignment.D())
+	setD("timings.conversionMin", &t.ConversionMin, dt.ConversionMin.D())
+	setD("timings.conversionMax", &t.ConversionMax, dt.ConversionMax.D())
 	setD("timings.setupLead", &t.SetupLead, df.SetupLead)
 
 	env := &s.Environment
@@ -225,14 +240,25 @@ func (s *Scenario) WithDefaults() {
 	for i := range s.Devices {
 		d := &s.Devices[i]
 		if d.Registered == nil {
-			r := df.Registered
+			// An enrolled device is by definition not (yet) an Autopilot
+			// device: conversion may register it (seed 000).
+			r := df.Registered && d.Enrolled == nil
 			d.Registered = &r
+		}
+		if e := d.Enrolled; e != nil {
+			if e.Ownership == "" {
+				e.Ownership = df.EnrolledOwnership
+			}
+			if e.JoinType == "" {
+				e.JoinType = df.EnrolledJoinType
+			}
 		}
 		if d.VPN == "" {
 			d.VPN = df.VPN
 		}
 	}
 	s.fillADUsers()
+	s.graphDefaults()
 }
 
 // fillADUsers sets a device's adUser to the sAMAccountName of the AD user

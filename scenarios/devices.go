@@ -17,10 +17,13 @@ type Device struct {
 	OrderID         string
 	PurchaseOrderID string
 	Registered      bool
-	Location        string
-	VPN             string
-	User            string
-	ADUser          string
+	// Enrolled is set for a device enrolled in Intune before the scenario
+	// (defaults filled); its Name defaults to the serial.
+	Enrolled *Enrolled
+	Location string
+	VPN      string
+	User     string
+	ADUser   string
 	// PowerOn is the offset from T0 at which the device powers on by
 	// itself; nil means only the script powers it on (manual: true or
 	// powerOn: null).
@@ -54,6 +57,13 @@ func (s *Scenario) ExpandDevices() []Device {
 			}
 			if spec.Serial == "" {
 				d.Serial = batchSerial(spec.SerialPrefix, k+1)
+			}
+			if spec.Enrolled != nil {
+				e := *spec.Enrolled
+				if e.Name == "" {
+					e.Name = d.Serial
+				}
+				d.Enrolled = &e
 			}
 			if !manual {
 				var at time.Duration

@@ -1,8 +1,10 @@
 // Package scenarios is the scenario language of autopilotsim: a YAML file
 // that describes an on-premises environment (AD domains, OUs, quota,
 // delegations, Intune Connectors, Entra Connect, networks), a tenant
-// (groups, Autopilot deployment profiles, Domain Join profiles, ESP), a
-// fleet of devices, a script of timed actions and the expected outcomes.
+// (groups, Autopilot deployment profiles, Domain Join profiles, ESP), how
+// the cloud misbehaves (graph: faults, throttling, latency), a fleet of
+// devices, a script of timed actions and the expected outcomes. ParseFault
+// reads a fault in the serve command's --fault form.
 //
 // Load, LoadBytes and LoadPaths decode strictly through yaml.Node: unknown
 // keys, wrong types, bare numbers where a duration belongs and bad enum

@@ -15,6 +15,7 @@ type Scenario struct {
 	Timings     Timings       `yaml:"timings"`
 	Environment Environment   `yaml:"environment"`
 	Tenant      Tenant        `yaml:"tenant"`
+	Graph       Graph         `yaml:"graph"` // faults and throttling of the cloud (graph.go)
 	Devices     []DeviceSpec  `yaml:"devices"`
 	Script      []Action      `yaml:"script"`
 	Expect      []Expectation `yaml:"expect"`
@@ -60,6 +61,8 @@ type Timings struct {
 	ImportProcessing  Duration `yaml:"importProcessing"`  // Graph import → Autopilot device
 	GroupEvaluation   Duration `yaml:"groupEvaluation"`   // dynamic group membership delay
 	ProfileAssignment Duration `yaml:"profileAssignment"` // group membership → profile Assigned
+	ConversionMin     Duration `yaml:"conversionMin"`     // "Convert all targeted devices": earliest registration
+	ConversionMax     Duration `yaml:"conversionMax"`     // ... and latest ("allow 48 hours", seed 000)
 	SetupLead         Duration `yaml:"setupLead"`         // how far before T0 the tenant is set up; default 24h
 }
 
@@ -228,7 +231,8 @@ type DeviceSpec struct {
 	GroupTag        string    `yaml:"groupTag"`
 	OrderID         string    `yaml:"orderId"`
 	PurchaseOrderID string    `yaml:"purchaseOrderId"`
-	Registered      *bool     `yaml:"registered"` // imported into Autopilot; default true
+	Registered      *bool     `yaml:"registered"` // imported into Autopilot; default true (false with enrolled)
+	Enrolled        *Enrolled `yaml:"enrolled"`   // already enrolled in Intune, not through Autopilot
 	Location        string    `yaml:"location"`   // network name
 	VPN             string    `yaml:"vpn"`        // none | deviceTunnel | userTunnel | uwpPlugin | directAccess
 	User            string    `yaml:"user"`       // UPN of the person at the keyboard
@@ -236,6 +240,18 @@ type DeviceSpec struct {
 	PowerOn         *Duration `yaml:"powerOn"`    // offset from T0; default 0; null with script power-on
 	Manual          bool      `yaml:"manual"`     // powered on only by the script
 	Stagger         Duration  `yaml:"stagger"`    // batch: delay between consecutive power-ons
+}
+
+// Enrolled describes a device that was enrolled in Intune before the
+// scenario, not through Autopilot: the candidate of "Convert all targeted
+// devices to Autopilot" (seed 000 "Register Windows Autopilot devices that
+// are already enrolled"). Its powerOn is the reset after which it runs OOBE
+// again.
+type Enrolled struct {
+	Ownership string    `yaml:"ownership"` // company (default) | personal
+	JoinType  string    `yaml:"joinType"`  // hybridAzureADJoined (default) | azureADJoined | azureADRegistered
+	Name      string    `yaml:"name"`      // device name (Entra displayName); default the serial
+	At        *Duration `yaml:"at"`        // when it enrolled, offset from T0; default -setupLead
 }
 
 // Action is one timed step of the script.
@@ -252,8 +268,8 @@ type Action struct {
 	Line       int         `yaml:"-"`
 }
 
-// Expectation is checked against the devices it selects; each is one JUnit
-// test case.
+// Expectation is checked against the devices it selects, or with Requests
+// against mockgraph's request log; each is one JUnit test case.
 type Expectation struct {
 	Description string `yaml:"description"`
 	// Devices selects by serial glob ("LAB*"), "all", or "tag:<groupTag>".
@@ -270,9 +286,13 @@ type Expectation struct {
 	EntraObjects   *int     `yaml:"entraObjects"`
 	ProfileSource  string   `yaml:"profileSource"` // assigned | default | none
 	Profile        string   `yaml:"profile"`       // deployment profile name received
+	Registration   string   `yaml:"registration"`  // import | conversion | none: how the device became an Autopilot device
 	Within         Duration `yaml:"within"`        // outcome reached by T0+within
 	// After, with FailedStage/ErrorCode, asserts the failure came no sooner
 	// than this long after the stage began (e.g. 25m for 80070774).
 	After Duration `yaml:"after"`
-	Line  int      `yaml:"-"`
+	// Requests, instead of devices, checks mockgraph's request log
+	// (graph.go); an expectation is one or the other.
+	Requests *RequestCheck `yaml:"requests"`
+	Line     int           `yaml:"-"`
 }

@@ -178,6 +178,7 @@ func (v *validator) scenario() {
 	v.timings()
 	v.environment()
 	v.tenant()
+	v.graph()
 	devs := v.devices()
 	v.script(devs)
 	v.expectations(devs)
@@ -192,7 +193,8 @@ func (v *validator) timings() {
 		"timings.mdmEnrollment": t.MDMEnrollment, "timings.connectivityWait": t.ConnectivityWait,
 		"timings.reboot": t.Reboot, "timings.deviceSetup": t.DeviceSetup, "timings.firstSignIn": t.FirstSignIn,
 		"timings.importProcessing": t.ImportProcessing, "timings.groupEvaluation": t.GroupEvaluation,
-		"timings.profileAssignment": t.ProfileAssignment,
+		"timings.profileAssignment": t.ProfileAssignment, "timings.conversionMin": t.ConversionMin,
+		"timings.conversionMax": t.ConversionMax,
 	} {
 		v.nonNegative(path, d) // map order does not matter: errors are sorted
 	}
@@ -201,6 +203,9 @@ func (v *validator) timings() {
 	v.positive("timings.dcRetryInterval", t.DCRetryInterval)
 	v.positive("timings.deviceJoinTask", t.DeviceJoinTask)
 	v.positive("timings.accountSetupRest", t.AccountSetupRest)
+	if t.ConversionMax < t.ConversionMin {
+		v.errf("timings.conversionMax", "%s is shorter than conversionMin %s", t.ConversionMax, t.ConversionMin)
+	}
 }
 
 // domainByName finds a declared domain (DNS names compare without case).
@@ -673,6 +678,22 @@ func (v *validator) devices() []Device {
 		if d.Manual && d.PowerOn != nil {
 			v.errf(p+".powerOn", "a manual device has no powerOn; the script powers it on")
 		}
+		if e := d.Enrolled; e != nil {
+			if d.Registered != nil && *d.Registered {
+				v.errf(p+".registered", "an enrolled device is one enrolled before Autopilot (the candidate of convertAllTargeted); it cannot also be imported: drop registered: true")
+			}
+			v.enum(p+".enrolled.ownership", "ownership", e.Ownership, []string{"company", "personal"}, false)
+			v.enum(p+".enrolled.joinType", "join type", e.JoinType, []string{"hybridAzureADJoined", "azureADJoined", "azureADRegistered"}, false)
+			if e.Name != "" && (len(e.Name) > 15 || strings.ContainsAny(e.Name, " \t*?[]")) {
+				v.errf(p+".enrolled.name", "device name %q: at most 15 characters, no spaces or glob characters (NetBIOS, S29)", e.Name)
+			}
+			if e.Name != "" && d.Serial == "" {
+				v.errf(p+".enrolled.name", "a batch cannot share one device name; leave name out (each device is named after its serial)")
+			}
+			if e.At != nil && e.At.D() > s.Duration.D() {
+				v.errf(p+".enrolled.at", "%s is after the end of the run (duration %s)", e.At, s.Duration)
+			}
+		}
 		if d.PowerOn != nil {
 			v.nonNegative(p+".powerOn", *d.PowerOn)
 			if d.PowerOn.D() > s.Duration.D() {
@@ -854,13 +875,17 @@ func (v *validator) expectations(devs []Device) {
 	}
 	for i, e := range s.Expect {
 		p := fmt.Sprintf("expect[%d]", i)
+		if e.Requests != nil {
+			v.requestCheck(p, e) // graph.go
+			continue
+		}
 		var picked []Device
 		if v.required(p+".devices", "devices (a selector: all, tag:<groupTag> or a serial glob)", e.Devices) {
 			picked = v.selector(p+".devices", e.Devices, devs)
 		}
 		if e.Outcome == "" && e.FailedStage == "" && e.ErrorCode == "" && e.ConnectorError == nil &&
-			e.OU == "" && e.EntraObjects == nil && e.ProfileSource == "" && e.Profile == "" {
-			v.errf(p, "nothing to check: give outcome, failedStage, errorCode, connectorError, ou, entraObjects, profileSource or profile")
+			e.OU == "" && e.EntraObjects == nil && e.ProfileSource == "" && e.Profile == "" && e.Registration == "" {
+			v.errf(p, "nothing to check: give outcome, failedStage, errorCode, connectorError, ou, entraObjects, profileSource, profile or registration")
 		}
 		v.enum(p+".outcome", "outcome", e.Outcome, outcomes, false)
 		if v.enum(p+".failedStage", "failedStage", e.FailedStage, failedStages, false) && e.FailedStage != "" && e.Outcome != "failed" {
@@ -892,6 +917,7 @@ func (v *validator) expectations(devs []Device) {
 			}
 		}
 		v.enum(p+".profileSource", "profileSource", e.ProfileSource, profileSources, false)
+		v.enum(p+".registration", "registration", e.Registration, []string{"import", "conversion", "none"}, false)
 		if e.Profile != "" && !s.hasDeploymentProfile(e.Profile) {
 			v.errf(p+".profile", "unknown deployment profile %q", e.Profile)
 		}

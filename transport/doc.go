@@ -7,6 +7,11 @@
 // the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP; only the
 // socket is replaced, in the manner of net/http/httptest.
 //
-// Left out: latency, loss and partitions. Whether a device can reach a DC is
-// decided by devicesim's network model before it dials, not here.
+// The client side of mockgraph's faults is here too (answer.go): the
+// Autopilotsim-Latency protocol for added latency on a virtual clock, and
+// the retry policy every simulated client shares.
+//
+// Left out: latency on the wire itself, loss and partitions. Whether a
+// device can reach a DC is decided by devicesim's network model before it
+// dials, not here.
 package transport

@@ -3,7 +3,8 @@
 //
 //	autopilotsim run [--out DIR] [--seed N] [--wire memory|loopback] PATH...
 //	autopilotsim validate PATH...
-//	autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X]
+//	autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X] [--seed N]
+//	                   [--fault SPEC]... [--intune-throttling]
 //
 // run executes scenario files or folders, prints a summary table and writes
 // DIR/results.json and DIR/junit.xml (default DIR test-results). It exits 0
@@ -12,4 +13,16 @@
 // mockgraph and mockad seeded from a scenario's environment and tenant,
 // prints their addresses and runs until interrupted, so curl, ldapsearch
 // and the Microsoft Graph SDK can talk to them.
+//
+// serve's --fault adds a cloud fault (repeatable) to the scenario's
+// graph.faults, ahead of them: SPEC is comma-separated key=value pairs with
+// the same keys and rules (path, method, status, p or probability, count,
+// retryAfter, latency, jitter; see scenarios/README.md "graph"), e.g.
+//
+//	--fault 'path=^/beta/deviceManagement/,status=429,p=0.2,retryAfter=5s'
+//	--fault 'path=^/v1.0/groups,latency=2s'
+//
+// A bad SPEC exits 2 with what is wrong. Added latency holds a client's
+// answer back on the lab clock (scaled by --speed). --intune-throttling
+// enforces Intune's request budgets on /deviceManagement.
 package main

@@ -29,7 +29,8 @@ func main() {
 const usage = `usage:
   autopilotsim run [--out DIR] [--seed N] [--wire memory|loopback] PATH...
   autopilotsim validate PATH...
-  autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X]
+  autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X] [--seed N]
+                     [--fault 'path=REGEXP,status=429,p=0.2,retryAfter=5s,latency=2s'...] [--intune-throttling]
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -68,6 +69,20 @@ func (s *seedFlag) Set(v string) error {
 		return fmt.Errorf("seed must be a non-negative integer, got %q", v)
 	}
 	s.v = &n
+	return nil
+}
+
+// faultFlag collects repeated --fault flags (scenarios.ParseFault).
+type faultFlag struct{ faults []scenarios.Fault }
+
+func (f *faultFlag) String() string { return "" }
+
+func (f *faultFlag) Set(v string) error {
+	fault, err := scenarios.ParseFault(v)
+	if err != nil {
+		return err
+	}
+	f.faults = append(f.faults, fault)
 	return nil
 }
 
@@ -138,7 +153,16 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	speed := fs.Float64("speed", 1, "simulated seconds per wall-clock second")
 	var seed seedFlag
 	fs.Var(&seed, "seed", "seed (overrides the scenario's)")
+	var faults faultFlag
+	fs.Var(&faults, "fault", "a cloud fault, repeatable: comma-separated key=value with the keys of the scenario's graph.faults[]\n"+
+		"(path, method, status, p, count, retryAfter, latency, jitter), e.g. 'path=^/beta/deviceManagement/,status=429,p=0.2,retryAfter=5s';\n"+
+		"added before the scenario's faults, so its error answers first")
+	throttling := fs.Bool("intune-throttling", false, "enforce Intune's request budgets on /deviceManagement (429 + Retry-After)")
 	if err := fs.Parse(args); err != nil {
+		return exitInvalid
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "autopilotsim serve: unexpected argument %q (serve takes flags only; quote a --fault value that holds spaces)\n", fs.Arg(0))
 		return exitInvalid
 	}
 	if *file == "" {
@@ -150,7 +174,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitInvalid
 	}
-	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v})
+	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v,
+		Faults: faults.faults, IntuneThrottling: *throttling})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		var inv *harness.InvalidError

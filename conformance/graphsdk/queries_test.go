@@ -64,10 +64,8 @@ var _ = Describe("query options beyond $filter/$top (graph-api.md §1.2)", func(
 		}
 	})
 
-	// PENDING (mockgraph refuses it): $search on /groups with ConsistencyLevel:
-	// eventual answers 400 Request_UnsupportedQuery "$search is not supported
-	// by mockgraph"; real Graph supports $search="displayName:…" (§1.2, §9.2).
-	PIt("searches groups with $search and ConsistencyLevel: eventual", func(ctx SpecContext) {
+	// $search="property:text" is tokenised on displayName (§1.2, §9.2).
+	It("searches groups with $search and ConsistencyLevel: eventual", func(ctx SpecContext) {
 		h := abstractions.NewRequestHeaders()
 		h.Add("ConsistencyLevel", "eventual")
 		resp, err := sdk.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
@@ -76,12 +74,19 @@ var _ = Describe("query options beyond $filter/$top (graph-api.md §1.2)", func(
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(resp.GetValue()).NotTo(BeEmpty())
+		for _, g := range resp.GetValue() {
+			Expect(g.GetDisplayName()).To(HaveValue(MatchRegexp(`(?i)\bautopilot`)))
+		}
 	})
 
-	// PENDING (mockgraph lacks the route): GET /devices/{id}/memberOf/graph.group
-	// (the SDK's MemberOf().GraphGroup()) answers 400 "Resource not found for
-	// the segment 'devices'"; /devices/{id}/memberOf itself works.
-	PIt("lists a device's groups through the memberOf/graph.group cast", func(ctx SpecContext) {
+	It("refuses $search without ConsistencyLevel with 400 Request_UnsupportedQuery (§1.2)", func(ctx SpecContext) {
+		_, err := sdk.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+			QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Search: ptr(`"displayName:Autopilot"`)},
+		})
+		expectODataError(err, http.StatusBadRequest, "Request_UnsupportedQuery")
+	})
+
+	It("lists a device's groups through the memberOf/graph.group cast", func(ctx SpecContext) {
 		dev := ztdDevice()
 		Eventually(func(g Gomega) []string {
 			resp, err := sdk.Devices().ByDeviceId(*dev.GetId()).MemberOf().GraphGroup().Get(bg(), nil)

@@ -1,0 +1,172 @@
+package mockgraph
+
+import (
+	"fmt"
+	mrand "math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/sim"
+)
+
+// Conversion engine: "Convert all targeted devices to Autopilot"
+// (extractHardwareHash / hardwareHashExtractionEnabled, graph-api.md §6.3).
+//
+// Seed 000, "Create and assign a Windows Autopilot deployment profile":
+// "All corporate owned, non-Windows Autopilot devices in assigned groups
+// register with the Windows Autopilot deployment service. Personally owned
+// devices aren't registered to Windows Autopilot. Allow 48 hours for the
+// registration to be processed. ... After a device is registered in this
+// way, disabling this setting or removing the profile assignment won't
+// remove the device from the Windows Autopilot deployment service."
+//
+// The rules this engine applies, each with its source or its CHOICE:
+//   - candidates are Intune-managed Windows devices that are not Autopilot
+//     devices, owned by the company (seed 000, as above);
+//   - a candidate is targeted when a deployment profile with the setting on
+//     reaches its Entra object through a group or All devices and no
+//     exclusion removes it (the same targeting as profile assignment).
+//     CHOICE: any such profile counts, not only the one that wins S12's
+//     oldest-created rule — the setting is a property of the assignment
+//     reach, and the docs do not say otherwise;
+//   - registration happens a seeded time in [ConversionMin, ConversionMax]
+//     after the device became targeted ("allow 48 hours": the maximum is the
+//     documented bound; the minimum and the distribution are UNCERTAIN);
+//   - a device that stops being targeted before its registration ran is not
+//     registered (CHOICE); once registered it stays (seed 000, as above);
+//   - the Autopilot record is associated with the device's existing Entra
+//     object, which gains the [ZTDID] physical id (UNCERTAIN: the docs say
+//     nothing; this is what the portal shows as "Associated Azure AD
+//     device" for converted devices in field reports, and it is what makes
+//     the seed's procedure work — the profile that converts the device
+//     reaches it again after a reset through the same group). Group tag,
+//     order id and purchase order stay empty: the hash comes from the device
+//     (seed 000 "Register Windows Autopilot devices that are already
+//     enrolled").
+
+// conversionState is the engine's per-device bookkeeping, keyed by the
+// managed device id.
+type conversionState struct {
+	timer    sim.Timer
+	targeted time.Time
+}
+
+// convertible reports whether md may be registered by conversion at all.
+func (s *Server) convertible(md *managedDevice) bool {
+	if md.AutopilotID != "" || md.OwnerType != "company" || md.HardwareHash == "" {
+		return false
+	}
+	if md.SerialNumber != "" {
+		if _, registered := s.st.serials[strings.ToLower(md.SerialNumber)]; registered {
+			return false
+		}
+	}
+	return true
+}
+
+// conversionTarget returns the first profile (oldest first) with the
+// conversion setting that reaches the Entra object entraID, or nil.
+func (s *Server) conversionTarget(entraID string) *deploymentProfile {
+	groups := s.memberOf(entraID)
+	for _, p := range s.st.profiles.list() {
+		if on, _ := p.Props["extractHardwareHash"].(bool); !on {
+			continue
+		}
+		viaGroup, viaAll, excluded := targeting(p.Assignments, groups, false)
+		if !excluded && (viaGroup || viaAll) {
+			return p
+		}
+	}
+	return nil
+}
+
+// recomputeConversions re-examines every candidate; called wherever
+// profile assignment is recomputed (a profile, its assignments or a
+// group's members changed) and when a device enrolls.
+func (s *Server) recomputeConversions() {
+	for _, md := range s.st.managed.list() {
+		s.recomputeConversion(md)
+	}
+}
+
+func (s *Server) recomputeConversion(md *managedDevice) {
+	pending := s.conversions[md.ID]
+	var p *deploymentProfile
+	if s.convertible(md) {
+		if ed := s.entraByDeviceID(md.AzureADDeviceID); ed != nil {
+			p = s.conversionTarget(ed.ID)
+		}
+	}
+	switch {
+	case p == nil && pending != nil:
+		pending.timer.Stop()
+		delete(s.conversions, md.ID)
+		s.record("conversion.cancelled", md.SerialNumber+": no longer targeted by a profile that converts")
+	case p != nil && pending == nil:
+		d := s.conversionDelay()
+		mdID := md.ID
+		st := &conversionState{targeted: s.now()}
+		st.timer = s.after(d, "conversion.register", func() { s.convert(mdID) })
+		s.conversions[md.ID] = st
+		s.record("conversion.scheduled", fmt.Sprintf("%s profile=%s in %s", md.SerialNumber, p.ID, d))
+	}
+}
+
+// conversionDelay draws the registration delay from a stream derived on
+// first use from the request-id stream, so conversions never shift entity
+// ids.
+func (s *Server) conversionDelay() time.Duration {
+	lo, hi := s.cfg.Delays.ConversionMin, s.cfg.Delays.ConversionMax
+	if hi <= lo {
+		return lo
+	}
+	if s.convRnd == nil {
+		s.convRnd = mrand.New(mrand.NewPCG(s.reqRnd.Uint64(), s.reqRnd.Uint64()))
+	}
+	// Whole seconds keep timelines readable.
+	span := int64((hi - lo) / time.Second)
+	return lo + time.Duration(s.convRnd.Int64N(span+1))*time.Second
+}
+
+// convert registers the managed device with Autopilot.
+func (s *Server) convert(mdID string) {
+	delete(s.conversions, mdID)
+	md, ok := s.st.managed.get(mdID)
+	if !ok || !s.convertible(md) {
+		return
+	}
+	ed := s.entraByDeviceID(md.AzureADDeviceID)
+	if ed == nil || s.conversionTarget(ed.ID) == nil {
+		return
+	}
+	ap := &autopilotDevice{
+		ID: s.newID(), SerialNumber: md.SerialNumber, HardwareIdentifier: md.HardwareHash,
+		Manufacturer: md.Manufacturer, Model: md.Model, ManagedDeviceID: md.ID,
+		EntraObjectID: ed.ID, AzureADDeviceID: ed.DeviceID, DisplayName: md.DeviceName,
+		EnrollmentState: "enrolled", AssignmentStatus: "notAssigned", RegisteredBy: "conversion",
+		seq: s.st.nextSeq(),
+	}
+	s.st.autopilot.put(ap.ID, ap)
+	if ap.SerialNumber != "" {
+		s.st.serials[strings.ToLower(ap.SerialNumber)] = ap
+	}
+	s.st.byEntra[ed.ID] = ap
+	ed.PhysicalIDs = setPhysicalID(ed.PhysicalIDs, ztdIDPrefix, ap.ID)
+	md.AutopilotID = ap.ID
+	s.record("conversion.registered", fmt.Sprintf("%s ztdId=%s entraObject=%s", md.SerialNumber, ap.ID, ed.ID))
+	s.deviceChanged(ed.ID)
+	s.recomputeAssignment(ap)
+}
+
+// entraByDeviceID finds the Entra object with the given deviceId.
+func (s *Server) entraByDeviceID(deviceID string) *entraDevice {
+	if deviceID == "" {
+		return nil
+	}
+	for _, e := range s.st.entra.list() {
+		if strings.EqualFold(e.DeviceID, deviceID) {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package mockgraph_test
+
+import (
+	"math/rand/v2"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/mockgraph"
+)
+
+// "Convert all targeted devices to Autopilot" (seed 000 "Create and assign
+// a Windows Autopilot deployment profile"; engine_convert.go). Delays:
+// conversion between 1h and 48h ("allow 48 hours"), profile assignment 15m.
+var _ = Describe("Convert all targeted devices (seed 000)", func() {
+	var w *world
+	convDelays := mockgraph.Delays{ImportProcessing: 5 * time.Minute, GroupEvaluation: 10 * time.Minute,
+		ProfileAssignment: 15 * time.Minute, ConversionMin: time.Hour, ConversionMax: 48 * time.Hour}
+	BeforeEach(func() { w = newWorld(convDelays) })
+
+	// existing records a device enrolled before Autopilot and returns its
+	// Entra object id.
+	existing := func(serial, ownership string) string {
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": serial, "hardwareHash": "aGFzaA==", "deviceName": "PC-" + serial,
+			"ownership": ownership, "joinType": "hybridAzureADJoined",
+		})
+		Expect(r.status).To(Equal(201), r.raw)
+		return r.body["entraObjectId"].(string)
+	}
+	addMember := func(gid, oid string) {
+		r := w.do("POST", "/v1.0/groups/"+gid+"/members/$ref", map[string]any{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/" + oid})
+		Expect(r.status).To(Equal(204), r.raw)
+	}
+	converting := func(name string) string {
+		pid := w.createProfile(name, true, false)
+		r := w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+			"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "hardwareHashExtractionEnabled": true})
+		Expect(r.status).To(Equal(204), r.raw)
+		return pid
+	}
+	registered := func(serial string) *mockgraph.AutopilotDevice {
+		for _, d := range w.srv.AutopilotDevices() {
+			if d.SerialNumber == serial {
+				return &d
+			}
+		}
+		return nil
+	}
+
+	It("registers a company device of a targeted group within the 48 hours, on its existing Entra object", func() {
+		gid := w.createGroup("Corp PCs", "")
+		oid := existing("CONV1", "company")
+		addMember(gid, oid)
+		pid := converting("Hybrid convert")
+		w.assignProfile(pid, "group", gid)
+
+		w.run(time.Hour - time.Second)
+		Expect(registered("CONV1")).To(BeNil(), "not before ConversionMin")
+		w.run(47*time.Hour + time.Second)
+		d := registered("CONV1")
+		Expect(d).NotTo(BeNil(), "registered within ConversionMax")
+		Expect(d.RegisteredBy).To(Equal("conversion"))
+		Expect(d.GroupTag).To(BeEmpty())
+
+		ed := w.do("GET", "/v1.0/devices/"+oid, nil)
+		Expect(ed.status).To(Equal(200), ed.raw)
+		Expect(ed.body["physicalIds"]).To(ContainElement("[ZTDID]:"+d.ID), "the existing object carries the ZTD id")
+		Expect(d.AzureADDeviceID).To(Equal(ed.body["deviceId"]))
+
+		// The Graph view an admin script sees.
+		list := w.do("GET", "/beta/deviceManagement/windowsAutopilotDeviceIdentities", nil)
+		Expect(list.values()).To(ContainElement(HaveKeyWithValue("serialNumber", "CONV1")))
+
+		// The profile that converted it now reaches it as an Autopilot
+		// device, after the assignment delay.
+		w.run(15 * time.Minute)
+		p := w.fetchProfile("CONV1")
+		Expect(p.status).To(Equal(200), p.raw)
+		Expect(p.body["profileSource"]).To(Equal("assigned"))
+		Expect(p.body["profile"].(map[string]any)["id"]).To(Equal(pid))
+	})
+
+	It("draws the delay from the seed: the same seed registers at the same virtual moment", func() {
+		at := func() time.Time {
+			w = newWorld(convDelays)
+			gid := w.createGroup("Corp PCs", "")
+			addMember(gid, existing("CONV2", "company"))
+			w.assignProfile(converting("Hybrid convert"), "group", gid)
+			for registered("CONV2") == nil {
+				w.run(time.Minute)
+			}
+			return w.sched.Now()
+		}
+		Expect(at()).To(Equal(at()))
+	})
+
+	It("never registers personally owned devices", func() {
+		gid := w.createGroup("Corp PCs", "")
+		addMember(gid, existing("PERS1", "personal"))
+		w.assignProfile(converting("Hybrid convert"), "group", gid)
+		w.run(72 * time.Hour)
+		Expect(registered("PERS1")).To(BeNil())
+	})
+
+	DescribeTable("leaves untargeted devices alone",
+		func(setup func(gid, pid string)) {
+			gid := w.createGroup("Corp PCs", "")
+			addMember(gid, existing("UNT1", "company"))
+			pid := w.createProfile("Hybrid", true, false)
+			setup(gid, pid)
+			w.run(72 * time.Hour)
+			Expect(registered("UNT1")).To(BeNil())
+		},
+		Entry("a profile without the setting", func(gid, pid string) { w.assignProfile(pid, "group", gid) }),
+		Entry("a converting profile assigned to another group", func(gid, pid string) {
+			other := w.createGroup("Other", "")
+			p := converting("Hybrid convert")
+			w.assignProfile(p, "group", other)
+		}),
+		Entry("a converting profile whose exclusion removes the group", func(gid, pid string) {
+			p := converting("Hybrid convert")
+			w.assignProfile(p, "all", "")
+			w.assignProfile(p, "exclude", gid)
+		}),
+	)
+
+	It("reaches devices through All devices too", func() {
+		existing("ALL1", "company")
+		w.assignProfile(converting("Hybrid convert"), "all", "")
+		w.run(48 * time.Hour)
+		Expect(registered("ALL1")).NotTo(BeNil())
+	})
+
+	It("starts when the setting is switched on later, and cancels a pending registration when it is switched off", func() {
+		gid := w.createGroup("Corp PCs", "")
+		addMember(gid, existing("TOG1", "company"))
+		pid := w.createProfile("Hybrid", true, false)
+		w.assignProfile(pid, "group", gid)
+		patch := func(on bool) {
+			r := w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+				"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "extractHardwareHash": on})
+			Expect(r.status).To(Equal(204), r.raw)
+		}
+		patch(true)
+		w.run(30 * time.Minute)
+		patch(false) // before ConversionMin: the pending registration is dropped
+		w.run(72 * time.Hour)
+		Expect(registered("TOG1")).To(BeNil())
+		patch(true)
+		w.run(48 * time.Hour)
+		Expect(registered("TOG1")).NotTo(BeNil())
+	})
+
+	It("keeps a converted device registered when the setting is turned off and the assignment removed (seed 000)", func() {
+		gid := w.createGroup("Corp PCs", "")
+		addMember(gid, existing("KEEP1", "company"))
+		pid := converting("Hybrid convert")
+		w.assignProfile(pid, "group", gid)
+		w.run(48 * time.Hour)
+		Expect(registered("KEEP1")).NotTo(BeNil())
+
+		r := w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+			"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "hardwareHashExtractionEnabled": false})
+		Expect(r.status).To(Equal(204), r.raw)
+		as := w.do("GET", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid+"/assignments", nil)
+		for _, a := range as.values() {
+			Expect(w.do("DELETE", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid+"/assignments/"+a["id"].(string), nil).status).To(Equal(204))
+		}
+		w.run(72 * time.Hour)
+		d := registered("KEEP1")
+		Expect(d).NotTo(BeNil(), "only a direct delete removes it")
+		Expect(d.DeploymentProfileAssignmentStatus).To(Equal("notAssigned"))
+	})
+
+	It("does not register an Autopilot device a second time", func() {
+		w.importDevice("DUP1", "")
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": "DUP1", "hardwareHash": "aGFzaA==", "deviceName": "PC-DUP1", "ownership": "company", "joinType": "azureADJoined"})
+		Expect(r.status).To(Equal(201), r.raw)
+		w.assignProfile(converting("Hybrid convert"), "all", "")
+		w.run(72 * time.Hour)
+		n := 0
+		for _, d := range w.srv.AutopilotDevices() {
+			if d.SerialNumber == "DUP1" {
+				n++
+				Expect(d.RegisteredBy).To(Equal("import"))
+			}
+		}
+		Expect(n).To(Equal(1))
+	})
+
+	It("shows the enrolled device in managedDevices with its ownership", func() {
+		existing("MD1", "personal")
+		r := w.do("GET", "/beta/deviceManagement/managedDevices", nil)
+		Expect(r.status).To(Equal(200), r.raw)
+		Expect(r.values()).To(ContainElement(SatisfyAll(
+			HaveKeyWithValue("serialNumber", "MD1"), HaveKeyWithValue("managedDeviceOwnerType", "personal"),
+			HaveKeyWithValue("joinType", "hybridAzureADJoined"), HaveKeyWithValue("autopilotEnrolled", false))))
+	})
+
+	DescribeTable("refuses a malformed existing-device record with 400",
+		func(body map[string]any, msg string) {
+			r := w.priv("POST", "/_private/enrollment/v1/existing", body)
+			Expect(r.status).To(Equal(400), r.raw)
+			Expect(r.raw).To(ContainSubstring(msg))
+		},
+		Entry("no serial", map[string]any{"deviceName": "PC", "ownership": "company", "joinType": "azureADJoined"}, "serialNumber is required"),
+		Entry("no name", map[string]any{"serialNumber": "S", "ownership": "company", "joinType": "azureADJoined"}, "deviceName is required"),
+		Entry("bad ownership", map[string]any{"serialNumber": "S", "deviceName": "PC", "ownership": "corporate", "joinType": "azureADJoined"}, `ownership \"corporate\"`),
+		Entry("bad join type", map[string]any{"serialNumber": "S", "deviceName": "PC", "ownership": "company", "joinType": "domainJoined"}, `joinType \"domainJoined\"`),
+		Entry("hash not base64", map[string]any{"serialNumber": "S", "deviceName": "PC", "ownership": "company", "joinType": "azureADJoined", "hardwareHash": "%%%"}, "not base64"),
+	)
+
+	It("refuses a second record for the same serial with 409", func() {
+		existing("TWICE", "company")
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": "twice", "deviceName": "PC", "ownership": "company", "joinType": "azureADJoined"})
+		Expect(r.status).To(Equal(409), r.raw)
+	})
+
+	It("refuses inverted conversion bounds", func() {
+		_, err := mockgraph.New(mockgraph.Config{Clock: w.sched, Rand: rand.New(rand.NewPCG(1, 2)), TenantID: tenantID,
+			TenantDomain: "contoso.onmicrosoft.com", Delays: mockgraph.Delays{ConversionMin: 2 * time.Hour, ConversionMax: time.Hour}})
+		Expect(err).To(MatchError(ContainSubstring("ConversionMax")))
+	})
+})

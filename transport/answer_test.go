@@ -1,0 +1,68 @@
+package transport_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/transport"
+)
+
+func answerOf(status int, hdr ...string) transport.Answer {
+	resp := &http.Response{StatusCode: status, Header: http.Header{}}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		resp.Header.Set(hdr[i], hdr[i+1])
+	}
+	return transport.ReadAnswer(resp)
+}
+
+var _ = Describe("the client side of faults", func() {
+	DescribeTable("ReadAnswer",
+		func(a transport.Answer, want transport.Answer) { Expect(a).To(Equal(want)) },
+		Entry("plain", answerOf(200), transport.Answer{Status: 200}),
+		Entry("Retry-After seconds", answerOf(429, "Retry-After", "10"), transport.Answer{Status: 429, RetryAfter: 10 * time.Second}),
+		Entry("fractions truncated, as kiota does (§1.4)", answerOf(429, "Retry-After", "2.128"), transport.Answer{Status: 429, RetryAfter: 2 * time.Second}),
+		Entry("an HTTP date, against Date", answerOf(503, "Retry-After", "Mon, 05 Jan 2026 08:00:30 GMT", "Date", "Mon, 05 Jan 2026 08:00:00 GMT"),
+			transport.Answer{Status: 503, RetryAfter: 30 * time.Second}),
+		Entry("garbage ignored", answerOf(429, "Retry-After", "soon", transport.LatencyHeader, "slow"), transport.Answer{Status: 429}),
+		Entry("negative ignored", answerOf(429, "Retry-After", "-5", transport.LatencyHeader, "-2s"), transport.Answer{Status: 429}),
+		Entry("added latency", answerOf(200, transport.LatencyHeader, "2.5s"), transport.Answer{Status: 200, Latency: 2500 * time.Millisecond}),
+	)
+
+	DescribeTable("RetryDelay",
+		func(a transport.Answer, done int, wait time.Duration, ok bool) {
+			w, o := transport.RetryDelay(a, done)
+			Expect([]any{w, o}).To(Equal([]any{wait, ok}))
+		},
+		Entry("Retry-After wins", transport.Answer{Status: 429, RetryAfter: 30 * time.Second}, 2, 30*time.Second, true),
+		Entry("backoff 3s, 6s, 12s without it", transport.Answer{Status: 503}, 2, 12*time.Second, true),
+		Entry("500 retried too", transport.Answer{Status: 500}, 0, 3*time.Second, true),
+		Entry("retries spent", transport.Answer{Status: 429, RetryAfter: time.Second}, transport.MaxRetries, time.Duration(0), false),
+		Entry("404 is no transient error", transport.Answer{Status: 404}, 0, time.Duration(0), false),
+	)
+
+	It("marks a simulated client's request", func() {
+		req, _ := http.NewRequest("GET", "http://graph.local/x", nil)
+		transport.MarkSimulated(req, "autopilotsim-device/S1", 2)
+		Expect(req.Header.Get("User-Agent")).To(Equal("autopilotsim-device/S1"))
+		Expect(req.Header.Get(transport.AcceptLatencyHeader)).To(Equal(transport.AcceptLatencyVirtual))
+		Expect(req.Header.Get("Retry-Attempt")).To(Equal("2"))
+	})
+})
+
+// FuzzReadAnswer: no header value makes ReadAnswer panic or report a
+// negative wait.
+func FuzzReadAnswer(f *testing.F) {
+	f.Add("10", "2s", "")
+	f.Add("Mon, 05 Jan 2026 08:00:30 GMT", "", "Mon, 05 Jan 2026 08:00:00 GMT")
+	f.Add("1e400", "9999999h", "x")
+	f.Fuzz(func(t *testing.T, retryAfter, latency, date string) {
+		a := answerOf(429, "Retry-After", retryAfter, transport.LatencyHeader, latency, "Date", date)
+		if a.RetryAfter < 0 || a.Latency < 0 {
+			t.Fatalf("negative wait from %q/%q/%q: %+v", retryAfter, latency, date, a)
+		}
+	})
+}
