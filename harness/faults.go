@@ -35,6 +35,15 @@ func needsRequestLog(sc *scenarios.Scenario) bool {
 	return false
 }
 
+// labRequestLog bounds the request log of a lab, which may run for days;
+// a scenario run keeps it whole for its expectations.
+func labRequestLog(realTime bool) int {
+	if realTime {
+		return 10000
+	}
+	return 0
+}
+
 // checkRequests evaluates an expectation on the request log.
 func (w *world) checkRequests(e scenarios.Expectation, i int) results.ExpectationResult {
 	er := results.ExpectationResult{Description: describe(e, i), Line: e.Line}

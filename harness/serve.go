@@ -98,6 +98,7 @@ func (l *Lab) Describe(out io.Writer) {
 	fmt.Fprintf(out, "mockgraph   %s\n", w.graphURL)
 	fmt.Fprintf(out, "  token     POST %s/%s/oauth2/v2.0/token  (client_credentials)\n", w.graphURL, w.admin.tenant)
 	fmt.Fprintf(out, "  admin app client_id=%s client_secret=%s\n", harnessApp.ClientID, harnessApp.ClientSecret)
+	fmt.Fprintf(out, "  requests  GET %s/_private/requests?last=50  (newest 10000 kept: status, Retry-After, honoured or not)\n", w.graphURL)
 	for _, a := range w.sc.Tenant.Apps {
 		fmt.Fprintf(out, "  app %-6s client_id=%s roles=%v\n", a.Name, a.ClientID, a.Roles)
 	}

@@ -192,7 +192,8 @@ func (w *world) buildGraph(wire Wire) error {
 		Apps: apps, ODJMaxRetries: 2, Trace: w.trace,
 		// Faults and throttling of the scenario's graph section (faults.go).
 		Faults: graphFaults(w.sc), IntuneThrottling: w.sc.Graph.IntuneThrottling,
-		LogRequests: needsRequestLog(w.sc), RealTimeLatency: w.realTime,
+		// A lab keeps the newest requests for GET /_private/requests.
+		LogRequests: needsRequestLog(w.sc) || w.realTime, RequestLogLimit: labRequestLog(w.realTime), RealTimeLatency: w.realTime,
 		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D(),
 			ConversionMin: t.ConversionMin.D(), ConversionMax: t.ConversionMax.D()},
 	})

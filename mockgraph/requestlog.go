@@ -2,6 +2,7 @@ package mockgraph
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -60,6 +61,10 @@ func noteOf(r *http.Request) *logNote {
 // logRequest wraps the handler when Config.LogRequests is set.
 func (s *Server) logRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_private/requests" {
+			next.ServeHTTP(w, r) // reading the log is not part of it
+			return
+		}
 		client := r.Header.Get("User-Agent")
 		key := client + "\x00" + r.Method + " " + r.URL.RequestURI()
 		at := s.now()
@@ -84,12 +89,64 @@ func (s *Server) logRequest(next http.Handler) http.Handler {
 			s.retryUntil[key] = at.Add(e.Latency + e.RetryAfter)
 		}
 		s.reqLog = append(s.reqLog, e)
+		if n := s.cfg.RequestLogLimit; n > 0 && len(s.reqLog) > n {
+			// Drop the oldest in blocks so trimming stays amortised O(1).
+			if len(s.reqLog) >= 2*n {
+				s.reqLog = append([]RequestLogEntry(nil), s.reqLog[len(s.reqLog)-n:]...)
+			}
+		}
 	})
+}
+
+// logged returns the entries within the limit, oldest first. Callers hold s.mu.
+func (s *Server) logged() []RequestLogEntry {
+	l := s.reqLog
+	if n := s.cfg.RequestLogLimit; n > 0 && len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return append([]RequestLogEntry(nil), l...)
+}
+
+// privRequests serves the request log as JSON (PRIVATE_API.md), so a lab
+// user can see what their own client sent and whether it waited out
+// Retry-After. ?client= keeps one User-Agent; ?last=N the newest N.
+func (s *Server) privRequests(w http.ResponseWriter, r *http.Request) *apiError {
+	if !s.cfg.LogRequests {
+		return privErr(404, "NotFound", "The request log is off (mockgraph Config.LogRequests; autopilotsim serve turns it on).")
+	}
+	q := r.URL.Query()
+	last := 0
+	if v := q.Get("last"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return privErr(400, "BadRequest", fmt.Sprintf("last=%q: want a positive integer.", v))
+		}
+		last = n
+	}
+	client, filter := q.Get("client"), q.Has("client")
+	out := []map[string]any{}
+	for _, e := range s.logged() {
+		if filter && e.Client != client {
+			continue
+		}
+		m := map[string]any{"at": e.At.Format(time.RFC3339Nano), "method": e.Method, "path": e.Path, "client": e.Client,
+			"status": e.Status, "retryAfterSeconds": int(e.RetryAfter / time.Second), "retryAttempt": e.RetryAttempt,
+			"latency": e.Latency.String(), "honouredRetryAfter": nil}
+		if e.HonouredRetryAfter != nil {
+			m["honouredRetryAfter"] = *e.HonouredRetryAfter
+		}
+		out = append(out, m)
+	}
+	if last > 0 && len(out) > last {
+		out = out[len(out)-last:]
+	}
+	writeJSON(w, 200, map[string]any{"value": out})
+	return nil
 }
 
 // RequestLog returns the requests logged so far, in arrival order.
 func (s *Server) RequestLog() []RequestLogEntry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]RequestLogEntry(nil), s.reqLog...)
+	return s.logged()
 }

@@ -325,4 +325,5 @@ func (s *Server) privateRoutes(r *mux.Router) {
 	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncPut)).Methods("PUT")
 	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncDelete)).Methods("DELETE")
 	r.HandleFunc("/drs/v1/register", s.p(s.privDRSRegister)).Methods("POST")
+	r.HandleFunc("/requests", s.p(s.privRequests)).Methods("GET")
 }

@@ -89,6 +89,9 @@ type Config struct {
 	// LogRequests keeps every request in RequestLog (client, method, path,
 	// status, added latency, Retry-After and whether the client honoured it).
 	LogRequests bool
+	// RequestLogLimit keeps only the newest entries (0: all). A lab that
+	// runs for days sets it; a scenario run reads the whole log.
+	RequestLogLimit int
 	// IntuneThrottling enforces Intune's per-tenant and per-app request
 	// budgets on /deviceManagement (graph-api.md §1.4), answering 429.
 	IntuneThrottling bool
@@ -138,6 +141,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Delays.ConversionMin < 0 || cfg.Delays.ConversionMax < cfg.Delays.ConversionMin {
 		return nil, fmt.Errorf("mockgraph: Delays.ConversionMin %v / ConversionMax %v: want 0 <= min <= max", cfg.Delays.ConversionMin, cfg.Delays.ConversionMax)
+	}
+	if cfg.RequestLogLimit < 0 {
+		return nil, fmt.Errorf("mockgraph: RequestLogLimit %d is negative", cfg.RequestLogLimit)
 	}
 	if cfg.ODJMaxRetries < 0 {
 		return nil, fmt.Errorf("mockgraph: ODJMaxRetries %d is negative", cfg.ODJMaxRetries)
