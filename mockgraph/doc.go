@@ -31,8 +31,14 @@
 // per-tenant/per-app request budgets (optional), and a request log that
 // records whether clients honoured Retry-After.
 //
+// It also answers the directory queries the official SDK sends: $search
+// (search.go, with ConsistencyLevel), /$count, members/$ref GET and DELETE
+// by @id, $expand=members on a group, and the graph.group casts; and
+// "Convert all targeted devices" (engine_convert.go).
+//
 // What it leaves out: users, licences and delegated (user) tokens; real
-// certificates on the private channels; $search and $expand (except the
-// Autopilot profile expansions); the hardware-hash length check; transitive membership of nested groups
-// (transitiveMembers returns direct members). COVERAGE.md has the detail.
+// certificates on the private channels; $expand beyond group members and
+// the Autopilot profile expansions; the hardware-hash length check;
+// transitive membership of nested groups (transitiveMembers returns direct
+// members). COVERAGE.md has the detail.
 package mockgraph
