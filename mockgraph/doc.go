@@ -38,7 +38,7 @@
 //
 // What it leaves out: users, licences and delegated (user) tokens; real
 // certificates on the private channels; $expand beyond group members and
-// the Autopilot profile expansions; the hardware-hash length check;
-// transitive membership of nested groups (transitiveMembers returns direct
-// members). COVERAGE.md has the detail.
+// the Autopilot profile expansions; the hardware-hash length check; nested
+// groups in the assignment engines (the Graph transitive navigations do
+// follow them). COVERAGE.md has the detail.
 package mockgraph

@@ -101,7 +101,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {
 		obj = project(obj, sel)
 	}
 	members := []any{}
-	for _, m := range s.memberItems(g, "") {
+	for _, m := range s.memberItems(g, "", false) {
 		if len(members) == maxExpanded {
 			break
 		}
@@ -563,7 +563,7 @@ func (s *Server) listMemberRefs(w http.ResponseWriter, r *http.Request) *apiErro
 		}
 	}
 	o := s.memberOpts("directoryObjects")
-	items, e := searched(r, o, s.memberItems(g, ""))
+	items, e := searched(r, o, s.memberItems(g, "", false))
 	if e != nil {
 		return e
 	}
@@ -576,11 +576,44 @@ func (s *Server) listMemberRefs(w http.ResponseWriter, r *http.Request) *apiErro
 	return nil
 }
 
+// transitive reports whether a request names a transitive navigation
+// (transitiveMembers, transitiveMemberOf), which follow nested groups.
+func transitive(r *http.Request) bool {
+	return strings.Contains(r.URL.Path, "/transitiveMember")
+}
+
+// memberIDs returns g's members in the order they were added; transitive
+// adds the members of nested groups after them, breadth first, each once
+// (Graph's transitiveMembers lists the nested groups themselves too).
+func (s *Server) memberIDs(g *group, transitive bool) []string {
+	if !transitive {
+		return g.memberOrder
+	}
+	seen := map[string]bool{g.ID: true}
+	var out []string
+	queue := []*group{g}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, id := range cur.memberOrder {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			out = append(out, id)
+			if ng, ok := s.st.groups.get(id); ok {
+				queue = append(queue, ng)
+			}
+		}
+	}
+	return out
+}
+
 // memberItems lists members as polymorphic directoryObjects (the SDK needs
 // @odata.type to decode them, addendum). kind filters a type cast.
-func (s *Server) memberItems(g *group, kind string) []map[string]any {
+func (s *Server) memberItems(g *group, kind string, transitive bool) []map[string]any {
 	var items []map[string]any
-	for _, id := range g.memberOrder {
+	for _, id := range s.memberIDs(g, transitive) {
 		if d, ok := s.st.entra.get(id); ok && kind != "group" {
 			items = append(items, d.toJSON())
 		} else if sg, ok := s.st.groups.get(id); ok && kind != "device" {
@@ -613,7 +646,7 @@ func (s *Server) listMembers(kind string) handlerFunc {
 		if kind != "" {
 			frag = kind + "s"
 		}
-		return s.dirList(w, r, s.memberOpts(frag), s.memberItems(g, kind))
+		return s.dirList(w, r, s.memberOpts(frag), s.memberItems(g, kind, transitive(r)))
 	}
 }
 
@@ -622,7 +655,7 @@ func (s *Server) countMembers(w http.ResponseWriter, r *http.Request) *apiError 
 	if e != nil {
 		return e
 	}
-	return s.dirCount(w, r, s.memberOpts("directoryObjects"), s.memberItems(g, ""))
+	return s.dirCount(w, r, s.memberOpts("directoryObjects"), s.memberItems(g, "", transitive(r)))
 }
 
 // ---- devices (§10) ----
@@ -689,7 +722,7 @@ func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request) *apiError 
 }
 
 // deviceMemberOf: GET /devices/{id}/memberOf and /transitiveMemberOf
-// (§10.1; nested groups are not emulated, so both list the same groups).
+// (§10.1); the transitive one adds the groups that contain those groups.
 // cast is true for the graph.group / microsoft.graph.group cast, which
 // answers under the groups context instead of directoryObjects; count
 // answers /$count.
@@ -700,8 +733,29 @@ func (s *Server) deviceMemberOf(cast, count bool) handlerFunc {
 			return errNotFound("device", id)
 		}
 		var items []map[string]any
+		// Breadth first over nesting: the groups holding the device, then
+		// (transitive only) the groups holding those, each once.
+		in := map[string]bool{}
+		for frontier := map[string]bool{id: true}; len(frontier) > 0; {
+			next := map[string]bool{}
+			for _, g := range s.st.groups.list() {
+				if in[g.ID] {
+					continue
+				}
+				for m := range frontier {
+					if g.Members[m] {
+						in[g.ID], next[g.ID] = true, true
+						break
+					}
+				}
+			}
+			if !transitive(r) {
+				break
+			}
+			frontier = next
+		}
 		for _, g := range s.st.groups.list() {
-			if g.Members[id] {
+			if in[g.ID] {
 				items = append(items, g.toJSON())
 			}
 		}
