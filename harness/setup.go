@@ -98,9 +98,6 @@ func (w *world) setupTenant() error {
 	}
 	for _, e := range w.sc.Tenant.ESP {
 		e := e
-		if e.SkipUserStatusPage {
-			return fmt.Errorf("harness: esp %q: skipUserStatusPage is not simulated yet (it is an OMA-URI setting, not an ESP property)", e.Name)
-		}
 		w.schedule(next(nil), "admin", "create ESP "+e.Name, func() error { return w.createESP(e) })
 	}
 	return nil
@@ -351,6 +348,31 @@ func (w *world) createESP(e scenarios.ESPProfile) error {
 	}
 	if err := w.admin.call("POST", "/beta/deviceManagement/deviceEnrollmentConfigurations/"+out.ID+"/assign", map[string]any{"enrollmentConfigurationAssignments": enrollmentAs}, nil); err != nil {
 		return fmt.Errorf("ESP %q: assign: %w", e.Name, err)
+	}
+	if e.SkipUserStatusPage {
+		return w.createSkipUserESP(e.Name, as)
+	}
+	return nil
+}
+
+// createSkipUserESP is how admins skip the ESP's user phase: not an ESP
+// property but a custom (OMA-URI) device configuration setting the DMClient
+// CSP's FirstSyncStatus/SkipUserStatusPage (hybrid-join-behaviour.md F19),
+// assigned like the ESP.
+func (w *world) createSkipUserESP(esp string, as []map[string]any) error {
+	body := map[string]any{
+		"@odata.type": "#microsoft.graph.windows10CustomConfiguration", "displayName": esp + " - skip user ESP",
+		"omaSettings": []any{map[string]any{
+			"@odata.type": "#microsoft.graph.omaSettingBoolean", "displayName": "SkipUserStatusPage",
+			"omaUri": "./Vendor/MSFT/DMClient/Provider/MS DM Server/FirstSyncStatus/SkipUserStatusPage", "value": true,
+		}},
+	}
+	var out idOnly
+	if err := w.admin.call("POST", "/v1.0/deviceManagement/deviceConfigurations", body, &out); err != nil {
+		return fmt.Errorf("ESP %q: skip-user-ESP profile: %w", esp, err)
+	}
+	if err := w.admin.call("POST", "/v1.0/deviceManagement/deviceConfigurations/"+out.ID+"/assign", map[string]any{"assignments": as}, nil); err != nil {
+		return fmt.Errorf("ESP %q: skip-user-ESP profile: assign: %w", esp, err)
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package mockgraph
 
+import "strings"
+
 // Assignment engine: which deployment profile, Domain Join configuration
 // and ESP apply to a device. Targets are evaluated against the groups the
 // device's Autopilot Entra object belongs to (graph-api.md §14).
@@ -117,6 +119,42 @@ func (s *Server) resolveDomainJoin(entraObjectID string) *deviceConfig {
 		}
 	}
 	return nil
+}
+
+// skipUserOMAURI is the DMClient CSP node that skips the ESP's user phase
+// (hybrid-join-behaviour.md F19 and the FirstSync registry row, S31).
+const skipUserOMAURI = "./vendor/msft/dmclient/provider/ms dm server/firstsyncstatus/skipuserstatuspage"
+
+// skipUserStatusPage reports whether a windows10CustomConfiguration that
+// targets the device sets SkipUserStatusPage to true. Only device targets
+// count (groups, All devices): CHOICE [INF], a profile reaching the device
+// through its user arrives in the user phase it is meant to skip.
+func (s *Server) skipUserStatusPage(entraObjectID string) bool {
+	groups := s.memberOf(entraObjectID)
+	for _, c := range s.st.configs.list() {
+		if c.ODataType != typeCustomConfig {
+			continue
+		}
+		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, false)
+		if excluded || !(viaGroup || viaAll) {
+			continue
+		}
+		list, _ := c.Props["omaSettings"].([]any)
+		for _, it := range list {
+			m, _ := it.(map[string]any)
+			uri, _ := m["omaUri"].(string)
+			if strings.ToLower(uri) != skipUserOMAURI {
+				continue
+			}
+			switch v := m["value"].(type) {
+			case bool:
+				return v
+			case string: // omaSettingString "True" (the registry value is a string, S31)
+				return strings.EqualFold(v, "true")
+			}
+		}
+	}
+	return false
 }
 
 // resolveESP picks the ESP: the highest priority (lowest number) non-default

@@ -14,6 +14,7 @@ const (
 	typeEntraProfile  = "#microsoft.graph.azureADWindowsAutopilotDeploymentProfile"
 	typeDomainJoin    = "#microsoft.graph.windowsDomainJoinConfiguration"
 	typeESP           = "#microsoft.graph.windows10EnrollmentCompletionPageConfiguration"
+	typeCustomConfig  = "#microsoft.graph.windows10CustomConfiguration" // OMA-URI settings (§7)
 	// allDevicesGroupID is the virtual group Intune uses for "All devices"
 	// in assignment ids (CHOICE: only ids carry it; targets use allDevicesAssignmentTarget).
 	allDevicesGroupID = "adadadad-808e-44e2-905a-0b7873a8a531"
@@ -435,6 +436,34 @@ func (s *Server) getDeviceConfig(w http.ResponseWriter, r *http.Request) *apiErr
 	return nil
 }
 
+// validateOMASettings checks a custom configuration's omaSettings: a list
+// of objects, each with an '@odata.type' of an omaSetting subtype and an
+// omaUri (graph-api.md §7; the engines read the ESP's SkipUserStatusPage
+// from it).
+func validateOMASettings(props map[string]any) *apiError {
+	raw, ok := props["omaSettings"]
+	if !ok || raw == nil {
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return intuneBadRequest("'omaSettings' must be an array of omaSetting objects.")
+	}
+	for i, it := range list {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return intuneBadRequest(fmt.Sprintf("'omaSettings[%d]' must be an omaSetting object.", i))
+		}
+		if t, _ := m["@odata.type"].(string); !strings.HasPrefix(t, "#microsoft.graph.omaSetting") {
+			return intuneBadRequest(fmt.Sprintf("'omaSettings[%d]' needs an '@odata.type' of an omaSetting subtype (e.g. #microsoft.graph.omaSettingBoolean).", i))
+		}
+		if u, _ := m["omaUri"].(string); !strings.HasPrefix(u, "./") {
+			return intuneBadRequest(fmt.Sprintf("'omaSettings[%d].omaUri' must be an OMA-URI starting with './'.", i))
+		}
+	}
+	return nil
+}
+
 // validateDomainJoin checks the Domain Join profile fields (§7; seed 000
 // "Domain Join profile": suffix count 3–14, OU is a DN).
 func validateDomainJoin(props map[string]any) *apiError {
@@ -544,6 +573,11 @@ func (s *Server) postDeviceConfig(w http.ResponseWriter, r *http.Request) *apiEr
 	if typ == typeDomainJoin && !isBeta(r) {
 		return intuneBadRequest(fmt.Sprintf("The type '%s' is not defined in v1.0; use /beta.", strings.TrimPrefix(typ, "#")))
 	}
+	if typ == typeCustomConfig {
+		if e := validateOMASettings(props); e != nil {
+			return e
+		}
+	}
 	if typ == typeDomainJoin {
 		if e := validateDomainJoin(props); e != nil {
 			return e
@@ -565,8 +599,11 @@ func (s *Server) patchDeviceConfig(w http.ResponseWriter, r *http.Request) *apiE
 		return e
 	}
 	var validate func(map[string]any) *apiError
-	if c.ODataType == typeDomainJoin {
+	switch c.ODataType {
+	case typeDomainJoin:
 		validate = validateDomainJoin
+	case typeCustomConfig:
+		validate = validateOMASettings
 	}
 	merged, e := decodePatch(r, c.Props, validate)
 	if e != nil {

@@ -153,7 +153,9 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	if hybrid {
 		extra = 40 // F18: hybrid adds 40 minutes
 	}
-	out["esp"] = map[string]any{"timeoutMinutes": timeout, "hybridExtraMinutes": extra, "skipUserStatusPage": false}
+	// The user phase is skipped by an OMA-URI custom profile, not by an ESP
+	// property (F19); it reaches the device in the device phase.
+	out["esp"] = map[string]any{"timeoutMinutes": timeout, "hybridExtraMinutes": extra, "skipUserStatusPage": s.skipUserStatusPage(d.EntraObjectID)}
 	if esp != nil {
 		out["esp"].(map[string]any)["id"] = esp.ID
 	}
