@@ -1,9 +1,7 @@
 package mockgraph_test
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -34,16 +32,7 @@ func (w *world) rawDo(method, pathAndQuery string) reply {
 	req, err := http.NewRequest(method, base+pathAndQuery, nil)
 	Expect(err).NotTo(HaveOccurred())
 	req.Header.Set("Authorization", "Bearer "+w.token)
-	resp, err := w.client.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	Expect(err).NotTo(HaveOccurred())
-	r := reply{status: resp.StatusCode, raw: string(data), header: resp.Header}
-	if len(data) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		Expect(json.Unmarshal(data, &r.body)).To(Succeed(), string(data))
-	}
-	return r
+	return w.send(req)
 }
 
 func (r reply) errMessage() string {

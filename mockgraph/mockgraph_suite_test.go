@@ -169,6 +169,11 @@ func (w *world) doAs(token, method, path string, body any, hdr ...string) reply 
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	return w.send(req)
+}
+
+// send performs req and reads the reply (JSON bodies decoded).
+func (w *world) send(req *http.Request) reply {
 	resp, err := w.client.Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
