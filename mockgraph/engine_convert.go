@@ -80,12 +80,17 @@ func (s *Server) conversionTarget(entraID string) *deploymentProfile {
 	return nil
 }
 
-// recomputeConversions re-examines every candidate; called wherever
-// profile assignment is recomputed (a profile, its assignments or a
-// group's members changed) and when a device enrolls.
+// recomputeConversions re-examines every candidate (a device enrolled
+// before Autopilot, store.existing) when a profile or its assignments
+// change; membershipChanged re-examines just the devices whose groups
+// changed.
 func (s *Server) recomputeConversions() {
+	// Creation order, not map order: each scheduling draws a delay from
+	// the seeded stream.
 	for _, md := range s.st.managed.list() {
-		s.recomputeConversion(md)
+		if md.entraObjectID != "" && s.st.existing[md.entraObjectID] == md {
+			s.recomputeConversion(md)
+		}
 	}
 }
 
@@ -93,7 +98,7 @@ func (s *Server) recomputeConversion(md *managedDevice) {
 	pending := s.conversions[md.ID]
 	var p *deploymentProfile
 	if s.convertible(md) {
-		if ed := s.entraByDeviceID(md.AzureADDeviceID); ed != nil {
+		if ed := s.entraOf(md); ed != nil {
 			p = s.conversionTarget(ed.ID)
 		}
 	}
@@ -109,6 +114,20 @@ func (s *Server) recomputeConversion(md *managedDevice) {
 		st.timer = s.after(d, "conversion.register", func() { s.convert(mdID) })
 		s.conversions[md.ID] = st
 		s.record("conversion.scheduled", fmt.Sprintf("%s profile=%s in %s", md.SerialNumber, p.ID, d))
+	}
+}
+
+// forgetConversion drops a deleted managed device from the candidates and
+// cancels its pending registration: a device no longer managed is not
+// "enrolled" (seed 000 speaks of enrolled devices).
+func (s *Server) forgetConversion(md *managedDevice) {
+	if s.st.existing[md.entraObjectID] == md {
+		delete(s.st.existing, md.entraObjectID)
+	}
+	if p := s.conversions[md.ID]; p != nil {
+		p.timer.Stop()
+		delete(s.conversions, md.ID)
+		s.record("conversion.cancelled", md.SerialNumber+": managed device deleted")
 	}
 }
 
@@ -135,7 +154,7 @@ func (s *Server) convert(mdID string) {
 	if !ok || !s.convertible(md) {
 		return
 	}
-	ed := s.entraByDeviceID(md.AzureADDeviceID)
+	ed := s.entraOf(md)
 	if ed == nil || s.conversionTarget(ed.ID) == nil {
 		return
 	}
@@ -158,13 +177,20 @@ func (s *Server) convert(mdID string) {
 	s.recomputeAssignment(ap)
 }
 
-// entraByDeviceID finds the Entra object with the given deviceId.
-func (s *Server) entraByDeviceID(deviceID string) *entraDevice {
-	if deviceID == "" {
+// entraOf finds a managed device's Entra object: by the id recorded at
+// enrollment, else by its deviceId.
+func (s *Server) entraOf(md *managedDevice) *entraDevice {
+	if md.entraObjectID != "" {
+		if e, ok := s.st.entra.get(md.entraObjectID); ok {
+			return e
+		}
+		return nil // deleted
+	}
+	if md.AzureADDeviceID == "" {
 		return nil
 	}
 	for _, e := range s.st.entra.list() {
-		if strings.EqualFold(e.DeviceID, deviceID) {
+		if strings.EqualFold(e.DeviceID, md.AzureADDeviceID) {
 			return e
 		}
 	}

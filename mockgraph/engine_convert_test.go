@@ -226,3 +226,20 @@ var _ = Describe("Convert all targeted devices (seed 000)", func() {
 		Expect(err).To(MatchError(ContainSubstring("ConversionMax")))
 	})
 })
+
+var _ = Describe("Convert all targeted devices: deleting the managed device", func() {
+	It("cancels a pending registration", func() {
+		w := newWorld(mockgraph.Delays{ConversionMin: time.Hour, ConversionMax: 2 * time.Hour})
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": "GONE1", "hardwareHash": "aGFzaA==", "deviceName": "PC-GONE1", "ownership": "company", "joinType": "azureADJoined"})
+		Expect(r.status).To(Equal(201), r.raw)
+		mdID := r.body["managedDeviceId"].(string)
+		pid := w.createProfile("Convert", true, false)
+		Expect(w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+			"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "extractHardwareHash": true}).status).To(Equal(204))
+		w.assignProfile(pid, "all", "")
+		Expect(w.do("DELETE", "/beta/deviceManagement/managedDevices/"+mdID, nil).status).To(Equal(204))
+		w.run(3 * time.Hour)
+		Expect(w.srv.AutopilotDevices()).To(BeEmpty())
+	})
+})

@@ -154,7 +154,11 @@ func (s *Server) membershipChanged(entraIDs []string) {
 	}
 	// Non-Autopilot devices may have come into (or left) the reach of a
 	// profile that converts them (engine_convert.go).
-	s.recomputeConversions()
+	for _, id := range entraIDs {
+		if md, ok := s.st.existing[id]; ok {
+			s.recomputeConversion(md)
+		}
+	}
 }
 
 // memberOf returns the ids of the groups whose direct members include objectID.

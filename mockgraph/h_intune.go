@@ -887,9 +887,12 @@ func (s *Server) getManagedDevice(w http.ResponseWriter, r *http.Request) *apiEr
 }
 
 func (s *Server) deleteManagedDevice(w http.ResponseWriter, r *http.Request) *apiError {
-	if !s.st.managed.del(pathVar(r, "id")) {
+	md, ok := s.st.managed.get(pathVar(r, "id"))
+	if !ok {
 		return intuneNotFound()
 	}
+	s.st.managed.del(md.ID)
+	s.forgetConversion(md)
 	noContent(w)
 	return nil
 }

@@ -233,8 +233,9 @@ func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError 
 	s.st.entra.put(ed.ID, ed)
 	md := &managedDevice{ID: s.newID(), DeviceName: b.DeviceName, SerialNumber: b.SerialNumber, AzureADDeviceID: ed.DeviceID,
 		UserPrincipalName: b.UserPrincipalName, JoinType: b.JoinType, OwnerType: owner, EnrollmentType: enrollType,
-		HardwareHash: b.HardwareHash, Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now}
+		HardwareHash: b.HardwareHash, Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now, entraObjectID: ed.ID}
 	s.st.managed.put(md.ID, md)
+	s.st.existing[ed.ID] = md
 	s.record("enroll.existing", fmt.Sprintf("%s %s %s managedDevice=%s", b.SerialNumber, b.JoinType, owner, md.ID))
 	s.deviceChanged(ed.ID)
 	s.recomputeConversion(md)

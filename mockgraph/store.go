@@ -86,7 +86,10 @@ type store struct {
 	autopilotSet autopilotSettings
 	serials      map[string]*autopilotDevice // lower-case serial → device
 	byEntra      map[string]*autopilotDevice // Entra placeholder object id → device
-	lists        listCache                   // recent list-query results (listcache.go)
+	// existing: Entra object id → the managed device enrolled before
+	// Autopilot that owns it (conversion candidates, engine_convert.go).
+	existing map[string]*managedDevice
+	lists    listCache // recent list-query results (listcache.go)
 }
 
 func newStore() *store {
@@ -95,6 +98,7 @@ func newStore() *store {
 		groups: newTable[group](), profiles: newTable[deploymentProfile](), configs: newTable[deviceConfig](),
 		enrollConfs: newTable[enrollmentConfig](), managed: newTable[managedDevice](), odj: newTable[odjRequest](),
 		connectors: newTable[domainJoinConnector](), serials: map[string]*autopilotDevice{}, byEntra: map[string]*autopilotDevice{},
+		existing: map[string]*managedDevice{},
 	}
 }
 
@@ -277,6 +281,7 @@ type managedDevice struct {
 	EnrollmentType                                                   string // deviceEnrollmentType
 	Manufacturer, Model                                              string
 	HardwareHash                                                     string // what "Convert all targeted devices" uploads (engine_convert.go); not a Graph property
+	entraObjectID                                                    string // its Entra object, when known (saves a scan per conversion check)
 	Enrolled                                                         time.Time
 	LastSync                                                         time.Time
 }
