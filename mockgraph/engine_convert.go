@@ -28,7 +28,8 @@ import (
 //     exclusion removes it (the same targeting as profile assignment).
 //     CHOICE: any such profile counts, not only the one that wins S12's
 //     oldest-created rule — the setting is a property of the assignment
-//     reach, and the docs do not say otherwise;
+//     reach, and the docs do not say otherwise (switch:
+//     ConversionOptions.WinningProfileOnly);
 //   - registration happens a seeded time in [ConversionMin, ConversionMax]
 //     after the device became targeted ("allow 48 hours": the maximum is the
 //     documented bound; the minimum and the distribution are UNCERTAIN);
@@ -39,10 +40,25 @@ import (
 //     nothing; this is what the portal shows as "Associated Azure AD
 //     device" for converted devices in field reports, and it is what makes
 //     the seed's procedure work — the profile that converts the device
-//     reaches it again after a reset through the same group). Group tag,
+//     reaches it again after a reset through the same group; switch:
+//     ConversionOptions.NewEntraObject). Group tag,
 //     order id and purchase order stay empty: the hash comes from the device
 //     (seed 000 "Register Windows Autopilot devices that are already
 //     enrolled").
+
+// ConversionOptions switch the UNCERTAIN choices of the engine.
+type ConversionOptions struct {
+	// NewEntraObject registers the device with a new Entra object carrying
+	// [ZTDID] (as an import does), named after the serial, instead of
+	// associating the record with the device's existing object. The group
+	// that targeted the device then no longer reaches its Autopilot record
+	// unless its rule matches the new object too.
+	NewEntraObject bool
+	// WinningProfileOnly converts only when the profile that wins for the
+	// device (oldest-created among those reaching it, S12) has the setting
+	// on, rather than any profile that reaches it.
+	WinningProfileOnly bool
+}
 
 // conversionState is the engine's per-device bookkeeping, keyed by the
 // managed device id.
@@ -68,14 +84,19 @@ func (s *Server) convertible(md *managedDevice) bool {
 // conversion setting that reaches the Entra object entraID, or nil.
 func (s *Server) conversionTarget(entraID string) *deploymentProfile {
 	groups := s.memberOf(entraID)
-	for _, p := range s.st.profiles.list() {
-		if on, _ := p.Props["extractHardwareHash"].(bool); !on {
+	for _, p := range s.st.profiles.list() { // creation order: oldest first
+		on, _ := p.Props["extractHardwareHash"].(bool)
+		if !on && !s.cfg.Conversion.WinningProfileOnly {
 			continue
 		}
 		viaGroup, viaAll, excluded := targeting(p.Assignments, groups, false)
-		if !excluded && (viaGroup || viaAll) {
-			return p
+		if excluded || !(viaGroup || viaAll) {
+			continue
 		}
+		if !on {
+			return nil // the winning profile does not convert
+		}
+		return p
 	}
 	return nil
 }
@@ -160,11 +181,19 @@ func (s *Server) convert(mdID string) {
 	}
 	ap := &autopilotDevice{
 		ID: s.newID(), SerialNumber: md.SerialNumber, HardwareIdentifier: md.HardwareHash,
-		Manufacturer: md.Manufacturer, Model: md.Model, ManagedDeviceID: md.ID,
-		EntraObjectID: ed.ID, AzureADDeviceID: ed.DeviceID, DisplayName: md.DeviceName,
+		Manufacturer: md.Manufacturer, Model: md.Model, ManagedDeviceID: md.ID, DisplayName: md.DeviceName,
 		EnrollmentState: "enrolled", AssignmentStatus: "notAssigned", RegisteredBy: "conversion",
 		seq: s.st.nextSeq(),
 	}
+	if s.cfg.Conversion.NewEntraObject {
+		// The import's shape (engine_import.go): a placeholder named
+		// after the serial.
+		ed = &entraDevice{ID: s.newID(), DeviceID: s.newID(), DisplayName: md.SerialNumber, TrustType: "AzureAd",
+			AccountEnabled: true, OperatingSystem: "Windows", OSVersion: "10.0.26100.1000", Created: s.now(),
+			PhysicalIDs: []string{}, seq: s.st.nextSeq()}
+		s.st.entra.put(ed.ID, ed)
+	}
+	ap.EntraObjectID, ap.AzureADDeviceID = ed.ID, ed.DeviceID
 	s.st.autopilot.put(ap.ID, ap)
 	if ap.SerialNumber != "" {
 		s.st.serials[strings.ToLower(ap.SerialNumber)] = ap

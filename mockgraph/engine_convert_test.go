@@ -243,3 +243,54 @@ var _ = Describe("Convert all targeted devices: deleting the managed device", fu
 		Expect(w.srv.AutopilotDevices()).To(BeEmpty())
 	})
 })
+
+// The UNCERTAIN choices, one switch each (ConversionOptions).
+var _ = Describe("Convert all targeted devices: the UNCERTAIN switches", func() {
+	existing := func(w *world, serial string) string {
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": serial, "hardwareHash": "aGFzaA==", "deviceName": "PC-" + serial, "ownership": "company", "joinType": "hybridAzureADJoined"})
+		Expect(r.status).To(Equal(201), r.raw)
+		return r.body["entraObjectId"].(string)
+	}
+	converting := func(w *world, name string, on bool) string {
+		pid := w.createProfile(name, true, false)
+		Expect(w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+			"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "extractHardwareHash": on}).status).To(Equal(204))
+		return pid
+	}
+	d := mockgraph.Delays{ConversionMin: time.Hour, ConversionMax: time.Hour}
+
+	It("NewEntraObject registers with a new [ZTDID] object named after the serial and leaves the old one alone", func() {
+		w := newWorld(d, func(c *mockgraph.Config) { c.Conversion.NewEntraObject = true })
+		old := existing(w, "NEW1")
+		w.assignProfile(converting(w, "Convert", true), "all", "")
+		w.run(2 * time.Hour)
+		ap := w.srv.AutopilotDevices()
+		Expect(ap).To(HaveLen(1))
+		var placeholder mockgraph.EntraDevice
+		for _, e := range w.srv.EntraDevices() {
+			if e.DeviceID == ap[0].AzureADDeviceID {
+				placeholder = e
+			}
+			if e.ID == old {
+				Expect(e.PhysicalIDs).To(BeEmpty(), "the enrolled object gains nothing")
+			}
+		}
+		Expect(placeholder.ID).NotTo(Equal(old))
+		Expect(placeholder.DisplayName).To(Equal("NEW1"))
+		Expect(placeholder.PhysicalIDs).To(ConsistOf("[ZTDID]:" + ap[0].ID))
+	})
+
+	DescribeTable("WinningProfileOnly asks whether the oldest profile reaching the device converts",
+		func(winning bool, want int) {
+			w := newWorld(d, func(c *mockgraph.Config) { c.Conversion.WinningProfileOnly = winning })
+			existing(w, "WIN1")
+			w.assignProfile(converting(w, "Older, no conversion", false), "all", "")
+			w.assignProfile(converting(w, "Newer, converts", true), "all", "")
+			w.run(2 * time.Hour)
+			Expect(w.srv.AutopilotDevices()).To(HaveLen(want))
+		},
+		Entry("off (default): any reaching profile with the setting converts", false, 1),
+		Entry("on: the older profile wins and does not convert", true, 0),
+	)
+})

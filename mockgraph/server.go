@@ -86,6 +86,10 @@ type Config struct {
 	// Autopilotsim-Accept-Latency: virtual (the simulated ones), which get
 	// the virtual treatment. Either way the request log records it.
 	RealTimeLatency bool
+	// Conversion holds the UNCERTAIN choices of "Convert all targeted
+	// devices" (engine_convert.go), one switch each; the zero value is the
+	// documented default.
+	Conversion ConversionOptions
 	// LogRequests keeps every request in RequestLog (client, method, path,
 	// status, added latency, Retry-After and whether the client honoured it).
 	LogRequests bool
