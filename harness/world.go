@@ -194,6 +194,8 @@ func (w *world) buildGraph(wire Wire) error {
 		Faults: graphFaults(w.sc), IntuneThrottling: w.sc.Graph.IntuneThrottling,
 		// A lab keeps the newest requests for GET /_private/requests.
 		LogRequests: needsRequestLog(w.sc) || w.realTime, RequestLogLimit: labRequestLog(w.realTime), RealTimeLatency: w.realTime,
+		Conversion: mockgraph.ConversionOptions{NewEntraObject: w.sc.Tenant.Conversion.NewEntraObject,
+			WinningProfileOnly: w.sc.Tenant.Conversion.WinningProfileOnly},
 		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D(),
 			ConversionMin: t.ConversionMin.D(), ConversionMax: t.ConversionMax.D()},
 	})

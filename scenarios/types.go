@@ -152,6 +152,15 @@ type Tenant struct {
 	DomainJoinProfiles []DomainJoinProfile `yaml:"domainJoinProfiles"`
 	ESP                []ESPProfile        `yaml:"esp"`
 	Apps               []AppRegistration   `yaml:"apps"`
+	Conversion         Conversion          `yaml:"conversion"`
+}
+
+// Conversion switches the UNCERTAIN choices of "Convert all targeted
+// devices" (mockgraph ConversionOptions); both false is the documented
+// default.
+type Conversion struct {
+	NewEntraObject     bool `yaml:"newEntraObject"`     // register with a new [ZTDID] object instead of the enrolled one
+	WinningProfileOnly bool `yaml:"winningProfileOnly"` // only when the profile that wins (S12) converts
 }
 
 // EntraUser is a cloud user who signs in during OOBE.
