@@ -20,6 +20,13 @@ import (
 // way, disabling this setting or removing the profile assignment won't
 // remove the device from the Windows Autopilot deployment service."
 //
+// Microsoft Learn "Configure Autopilot profiles" adds: "Using the setting
+// Convert all targeted devices to Autopilot doesn't automatically convert
+// existing Microsoft Entra hybrid device in the assigned group(s) into a
+// Microsoft Entra device. The setting only registers the devices in the
+// assigned group(s) for the Autopilot service." So the enrolled object keeps
+// its trust type; only the registration is added.
+//
 // The rules this engine applies, each with its source or its CHOICE:
 //   - candidates are Intune-managed Windows devices that are not Autopilot
 //     devices, owned by the company (seed 000, as above);
