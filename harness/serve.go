@@ -129,6 +129,20 @@ func (l *Lab) Close() {
 	l.w.close()
 }
 
+// dialable is the address clients use for a listener: a wildcard listen
+// (0.0.0.0, ::, as in the container) is reached on loopback, and printed
+// that way instead of "[::]:8080".
+func dialable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
 // listen opens a loopback listener at addr, or the i-th port after it.
 func listen(addr string, i int) (net.Listener, error) {
 	if addr == "" {

@@ -153,7 +153,8 @@ func (w *world) buildDomains(wire Wire) error {
 			if err != nil {
 				return fmt.Errorf("harness: DC of %s: listen: %w", d.Name, err)
 			}
-			ctl.ln, ctl.addr, ctl.dial = ln, ln.Addr().String(), transport.TCPDialer(ln.Addr().String())
+			addr := dialable(ln.Addr())
+			ctl.ln, ctl.addr, ctl.dial = ln, addr, transport.TCPDialer(addr)
 		default:
 			pl := transport.NewPipeListener("dc." + d.Name)
 			ctl.ln, ctl.addr, ctl.dial = pl, "pipe:dc."+d.Name, pl.DialContext
@@ -213,7 +214,7 @@ func (w *world) buildGraph(wire Wire) error {
 		go func() { _ = srv.Serve(ln) }()
 		tr := &http.Transport{MaxIdleConnsPerHost: 64}
 		w.httpClient = &http.Client{Transport: tr}
-		w.graphURL = "http://" + ln.Addr().String()
+		w.graphURL = "http://" + dialable(ln.Addr())
 		w.stopHTTP = func() { tr.CloseIdleConnections(); _ = srv.Close() }
 	default:
 		w.httpClient, w.stopHTTP = transport.ServeHTTPPipe("graph", g.Handler())
