@@ -107,6 +107,7 @@ func (l *Lab) Describe(out io.Writer) {
 		for _, u := range d.spec.Users {
 			fmt.Fprintf(out, "  user      %s\\%s  password %s\n", d.netbios, u.SAMAccountName, u.Password)
 		}
+		fmt.Fprintf(out, "  TLS       StartTLS (-ZZ) with a self-signed certificate for %s (LDAPTLS_REQCERT=never); password writes (unicodePwd) need it, as in AD\n", d.dir.DCHostName())
 		fmt.Fprintf(out, "  e.g.      ldapsearch -H ldap://%s -x -D '%s\\%s' -w '%s' -b '%s' '(objectClass=computer)'\n",
 			d.addr, d.netbios, syncAccount, syncPassword(w.seed), d.dir.BaseDN())
 	}
