@@ -197,7 +197,7 @@ func (w *world) buildGraph(wire Wire) error {
 	}
 	apps := []mockgraph.App{harnessApp}
 	for _, a := range w.sc.Tenant.Apps {
-		apps = append(apps, mockgraph.App{ClientID: a.ClientID, ClientSecret: a.ClientSecret, DisplayName: a.Name, Roles: a.Roles})
+		apps = append(apps, mockgraph.App{ClientID: a.ClientID, ClientSecret: a.ClientSecret, DisplayName: a.Name, Roles: a.Roles, Certificates: a.Certificates})
 	}
 	t := w.sc.Timings
 	g, err := mockgraph.New(mockgraph.Config{

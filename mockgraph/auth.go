@@ -1,7 +1,12 @@
 package mockgraph
 
 import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -54,6 +59,9 @@ func (s *Server) aadError(w http.ResponseWriter, status int, code, desc string, 
 func info0() string { return "00000000-0000-0000-0000-000000000000" }
 
 // handleToken is POST /{tenant}/oauth2/v2.0/token, client_credentials (§2).
+// The client authenticates with its secret (form or Basic) or with a
+// certificate: a signed JWT in client_assertion (checkClientAssertion), as
+// the Microsoft identity platform "certificate credentials" page describes.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	tenant := pathVar(r, "tenant")
 	if !s.tenantMatches(tenant) {
@@ -69,16 +77,34 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	_, hasSecret := r.PostForm["client_secret"]
 	if u, p, ok := r.BasicAuth(); ok {
-		id, secret = u, p
+		id, secret, hasSecret = u, p, true
 	}
 	if id == "" {
 		s.aadError(w, 400, "invalid_request", "The request body must contain the following parameter: 'client_id'.", 900144)
 		return
 	}
 	scope := r.PostForm.Get("scope")
-	if scope != graphAudience+"/.default" && scope != graphAudienceID+"/.default" {
+	if res := resourceScopes(scope); len(res) != 1 || res[0] != graphAudience+"/.default" && res[0] != graphAudienceID+"/.default" {
 		s.aadError(w, 400, "invalid_scope", fmt.Sprintf("The provided value for scope %q is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.", scope), 1002012)
+		return
+	}
+	_, hasAssertion := r.PostForm["client_assertion"]
+	_, hasAssertionType := r.PostForm["client_assertion_type"]
+	assertion := hasAssertion || hasAssertionType
+	switch {
+	case hasSecret && assertion:
+		// RFC 6749 §2.3: "The client MUST NOT use more than one
+		// authentication method in each request." What Entra ID answers is
+		// UNCERTAIN (no documented AADSTS code); the mock refuses with
+		// invalid_request and the code of the neither case below.
+		s.aadError(w, 400, "invalid_request", "The request must contain exactly one client credential: either 'client_secret' or 'client_assertion' (with 'client_assertion_type'), not both.", 7000216)
+		return
+	case !hasSecret && !assertion:
+		// Entra ID's text for this case (AADSTS7000216, seen in
+		// MicrosoftDocs/azure-docs#30777).
+		s.aadError(w, 400, "invalid_request", "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", 7000216)
 		return
 	}
 	var app *App
@@ -91,10 +117,38 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.aadError(w, 400, "unauthorized_client", fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'.", id, s.cfg.TenantDomain), 700016)
 		return
 	}
-	if secret != app.ClientSecret {
+	if assertion {
+		if e := s.checkClientAssertion(r, app); e != nil {
+			s.aadError(w, e.status, e.code, e.desc, e.aadsts)
+			return
+		}
+	} else if app.ClientSecret == "" || secret != app.ClientSecret {
+		// A certificate-only app has no secret: no secret (not even "") matches.
 		s.aadError(w, 401, "invalid_client", fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", id), 7000215)
 		return
 	}
+	s.issueToken(w, app)
+}
+
+// resourceScopes drops the OpenID Connect scopes from a space-separated
+// scope list. MSAL (Go: apps/internal/oauth/ops/accesstokens
+// AppendDefaultScopes, v1.4.2) adds "openid offline_access profile" to every
+// token request, client credentials included, and Entra ID takes it; found
+// by the azidentity conformance spec.
+func resourceScopes(scope string) []string {
+	var out []string
+	for _, sc := range strings.Fields(scope) {
+		switch sc {
+		case "openid", "offline_access", "profile":
+		default:
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// issueToken answers a successful client-credentials request for app.
+func (s *Server) issueToken(w http.ResponseWriter, app *App) {
 	now := s.now()
 	s.mu.Lock()
 	jti := s.newID()
@@ -123,6 +177,177 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// Certificate credentials (Microsoft identity platform "application
+// authentication certificate credentials", learn.microsoft.com
+// entra/identity-platform/certificate-credentials; RFC 7523 §2.2).
+const (
+	clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+	certCredentialsDoc  = "Review the documentation at https://learn.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials ."
+	// assertionTimeFormat is how Entra ID prints times in AADSTS700024
+	// (seen in MSAL.NET's test fixtures of real answers).
+	assertionTimeFormat = "2006-01-02T15:04:05.0000000Z"
+)
+
+// assertionAlgs are the signature algorithms accepted: the page names
+// RS256 (older revisions, SHA-1 x5t) and PS256 (current, x5t#S256).
+var assertionAlgs = []string{"RS256", "PS256"}
+
+type tokenError struct {
+	status     int
+	code, desc string
+	aadsts     int
+}
+
+func clientErr(aadsts int, desc string) *tokenError {
+	return &tokenError{status: 401, code: "invalid_client", desc: desc, aadsts: aadsts}
+}
+
+// checkClientAssertion authenticates app by the JWT in client_assertion.
+// Checks, in order: the form fields, the JWT's syntax, alg, the thumbprint
+// naming one of the app's certificates, the signature, then the claims:
+// aud (the token endpoint), iss = sub = client_id, exp/nbf against the
+// simulation clock. The AADSTS codes and texts are Entra ID's where a
+// source shows them (cited at each); the order of the checks is the mock's.
+func (s *Server) checkClientAssertion(r *http.Request, app *App) *tokenError {
+	typ, raw := r.PostForm.Get("client_assertion_type"), r.PostForm.Get("client_assertion")
+	switch {
+	case typ == "":
+		return &tokenError{400, "invalid_request", "The request body must contain the following parameter: 'client_assertion_type'.", 900144}
+	case typ != clientAssertionType:
+		// AADSTS90100 InvalidRequestParameter (error code reference).
+		return &tokenError{400, "invalid_request", fmt.Sprintf("The parameter 'client_assertion_type' is empty or not valid: %q; the only supported value is %q.", typ, clientAssertionType), 90100}
+	case raw == "":
+		return &tokenError{400, "invalid_request", "The request body must contain the following parameter: 'client_assertion'.", 900144}
+	}
+	var claims jwt.RegisteredClaims
+	tok, parts, err := jwt.NewParser().ParseUnverified(raw, &claims)
+	if err != nil && (tok == nil || tok.Header == nil || parts == nil || errors.Is(err, jwt.ErrTokenMalformed)) {
+		// AADSTS50027 InvalidJwtToken ("JWT token is invalid or malformed.",
+		// Azure SDK troubleshooting); the reason is the mock's parser's.
+		return &tokenError{400, "invalid_request", "JWT token is invalid or malformed. [Reason - " + err.Error() + "]", 50027}
+	}
+	alg, _ := tok.Header["alg"].(string)
+	if !slices.Contains(assertionAlgs, alg) || tok.Method == nil {
+		// AADSTS5002738, text as Entra ID answers (MSAL.NET test fixtures);
+		// the list is the mock's.
+		return clientErr(5002738, fmt.Sprintf("Invalid JWT token. '%s' is not a supported signature algorithm. Supported signing algorithms are: '%s'", alg, strings.Join(assertionAlgs, ",")))
+	}
+	cert, thumb, e := findAssertionCert(tok.Header, app)
+	if e != nil {
+		return e
+	}
+	sig, err := jwt.NewParser().DecodeSegment(parts[2])
+	if err == nil {
+		err = tok.Method.Verify(parts[0]+"."+parts[1], sig, cert.PublicKey)
+	}
+	if err != nil {
+		// Reason text as Entra ID gave it for a found key that failed to
+		// verify (msgraph-sdk-php#1585, under AADSTS50013 for an OBO
+		// assertion); the code is the client-assertion one (700027).
+		return clientErr(700027, fmt.Sprintf("Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the signature failed., Thumbprint of key used by client: '%s', Found key 'Start=%s, End=%s']",
+			thumb, cert.NotBefore.UTC().Format("01/02/2006 15:04:05"), cert.NotAfter.UTC().Format("01/02/2006 15:04:05")))
+	}
+	if !s.assertionAudienceOK(r, claims.Audience) {
+		// AADSTS700023 for the audience: Azure SDK for Java's troubleshooting
+		// table of ClientAssertionCredential (the AADSTS reference lists
+		// 700023 as InvalidResourcelessScope; UNCERTAIN, the SDK's is used).
+		return clientErr(700023, "Client assertion audience claim does not match Realm issuer. "+certCredentialsDoc)
+	}
+	if claims.Issuer != claims.Subject {
+		// AADSTS50048 SubjectMismatchesIssuer (error code reference).
+		return clientErr(50048, "Subject mismatches Issuer claim in the client assertion.")
+	}
+	if claims.Subject != app.ClientID {
+		// AADSTS700021, text as Entra ID answers (MSAL.NET test fixtures).
+		return clientErr(700021, "Client assertion application identifier doesn't match 'client_id' parameter. "+certCredentialsDoc)
+	}
+	// exp is required ("must not be accepted on or after"); nbf, when
+	// present, must have passed. No clock skew is allowed, and no limit is
+	// put on exp: the page says "Microsoft Entra ID doesn't place
+	// restrictions on the exp time currently". jti and iat are listed but
+	// not said to be required, so they are not checked.
+	now := s.now()
+	epoch := time.Unix(0, 0).UTC() // how a missing nbf/exp prints (below)
+	from, until := epoch, epoch
+	if claims.NotBefore != nil {
+		from = claims.NotBefore.UTC()
+	}
+	if claims.ExpiresAt != nil {
+		until = claims.ExpiresAt.UTC()
+	}
+	if claims.ExpiresAt == nil || !now.Before(until) || (claims.NotBefore != nil && now.Before(from)) {
+		// AADSTS700024, text as Entra ID answers (MSAL.NET test fixtures,
+		// where an assertion without exp prints its expiry as the epoch).
+		return clientErr(700024, fmt.Sprintf("Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. %s",
+			now.Format(assertionTimeFormat), from.Format(assertionTimeFormat), until.Format(assertionTimeFormat), certCredentialsDoc))
+	}
+	return nil
+}
+
+// findAssertionCert picks the app's certificate named by the header's
+// x5t#S256 (base64url SHA-256 of the DER) or x5t (base64url SHA-1). It also
+// returns the thumbprint as Entra ID prints it (upper-case hex).
+func findAssertionCert(h map[string]any, app *App) (*x509.Certificate, string, *tokenError) {
+	s256, has256 := h["x5t#S256"]
+	s1, has1 := h["x5t"]
+	if !has256 && !has1 {
+		if _, kid := h["kid"]; !kid {
+			// AADSTS5002723, text as Entra ID answers (MSAL.NET test fixtures).
+			return nil, "", clientErr(5002723, "Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.")
+		}
+		// keyCredential key ids are not modelled: a kid alone finds no key.
+	}
+	val, sum := s1, func(der []byte) []byte { d := sha1.Sum(der); return d[:] }
+	if has256 {
+		val, sum = s256, func(der []byte) []byte { d := sha256.Sum256(der); return d[:] }
+	}
+	str, _ := val.(string)
+	// The page says base64url, but MSAL Go (apps/internal/oauth/ops/
+	// accesstokens, v1.4.2) sends standard base64 with padding, and Entra
+	// ID takes it; both alphabets are accepted, padded or not.
+	trimmed := strings.TrimRight(str, "=")
+	want, err := base64.RawURLEncoding.DecodeString(trimmed)
+	if err != nil {
+		want, err = base64.RawStdEncoding.DecodeString(trimmed)
+	}
+	thumb := strings.ToUpper(hex.EncodeToString(want))
+	if err != nil {
+		thumb = str
+	}
+	if err == nil && len(want) > 0 {
+		for _, c := range app.Certificates {
+			if subtle.ConstantTimeCompare(sum(c.Raw), want) == 1 {
+				return c, thumb, nil
+			}
+		}
+	}
+	// Reason text as Entra ID answers (pnp/cli-microsoft365#1621).
+	return nil, thumb, clientErr(700027, fmt.Sprintf("Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '%s', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '%s'.]", thumb, app.ClientID))
+}
+
+// assertionAudienceOK accepts the token endpoint as Entra ID names it
+// (https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token, tenant by
+// id or domain) and as this request reached the mock (its scheme and Host,
+// as nextLinks and the discovery document are built), which is what a
+// client that read token_endpoint from the discovery document signs.
+func (s *Server) assertionAudienceOK(r *http.Request, aud jwt.ClaimStrings) bool {
+	own := baseURL(r) + r.URL.Path
+	for _, a := range aud {
+		if a == own {
+			return true
+		}
+		t, ok := strings.CutPrefix(a, "https://login.microsoftonline.com/")
+		if !ok {
+			continue
+		}
+		t, ok = strings.CutSuffix(t, "/oauth2/v2.0/token")
+		if ok && (strings.EqualFold(t, s.cfg.TenantID) || strings.EqualFold(t, s.cfg.TenantDomain)) {
+			return true
+		}
+	}
+	return false
+}
+
 // handleOpenID is GET /{tenant}/v2.0/.well-known/openid-configuration (§2: MSAL reads it first).
 func (s *Server) handleOpenID(w http.ResponseWriter, r *http.Request) {
 	tenant := pathVar(r, "tenant")
@@ -136,7 +361,7 @@ func (s *Server) handleOpenID(w http.ResponseWriter, r *http.Request) {
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
 		"jwks_uri":                              base + "/discovery/v2.0/keys",
 		"issuer":                                base + "/v2.0",
-		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
 		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
 		"subject_types_supported":               []string{"pairwise"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},

@@ -1,8 +1,16 @@
 package mockgraph
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
-	"math/rand/v2"
+	"math/big"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,11 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 func fuzzServer(tb testing.TB) (*Server, string) {
-	srv, err := New(Config{Clock: sim.NewScheduler(time.Time{}, nil), Rand: rand.New(rand.NewPCG(7, 7)),
+	srv, err := New(Config{Clock: sim.NewScheduler(time.Time{}, nil), Rand: mrand.New(mrand.NewPCG(7, 7)),
 		TenantID: "11111111-2222-4333-8444-555555555555", TenantDomain: "contoso.onmicrosoft.com",
 		Apps: []App{{ClientID: "a", ClientSecret: "s", Roles: []string{"Group.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "DeviceManagementConfiguration.ReadWrite.All"}}}})
 	if err != nil {
@@ -71,6 +81,99 @@ func FuzzCreateBodies(f *testing.F) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 				t.Fatalf("error body without code/message for %q: %s", body, rec.Body.String())
 			}
+		}
+	})
+}
+
+// FuzzClientAssertion: the token endpoint's certificate path parses a JWT
+// from the form. Any client_id, client_assertion_type, client_assertion
+// (and an optional secret, form or Basic) gets 200 with a token or a 4xx
+// with error, error_description and error_codes, never a panic or a 5xx.
+func FuzzClientAssertion(f *testing.F) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := sim.Epoch
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fuzz"}, NotBefore: now, NotAfter: now.Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		f.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		f.Fatal(err)
+	}
+	const tenant = "11111111-2222-4333-8444-555555555555"
+	srv, err := New(Config{Clock: sim.NewScheduler(now, nil), Rand: mrand.New(mrand.NewPCG(7, 7)),
+		TenantID: tenant, TenantDomain: "contoso.onmicrosoft.com",
+		Apps: []App{{ClientID: "c", Certificates: []*x509.Certificate{cert}, Roles: []string{"Device.Read.All"}},
+			{ClientID: "b", ClientSecret: "s", Certificates: []*x509.Certificate{cert}}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	endpoint := "/" + tenant + "/oauth2/v2.0/token"
+	sign := func(m jwt.SigningMethod, hdr map[string]any, c jwt.MapClaims) string {
+		t := jwt.NewWithClaims(m, c)
+		for k, v := range hdr {
+			t.Header[k] = v
+		}
+		out, err := t.SignedString(key)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return out
+	}
+	s256 := sha256.Sum256(cert.Raw)
+	s1 := sha1.Sum(cert.Raw)
+	claims := jwt.MapClaims{"aud": "http://example.com" + endpoint, "iss": "c", "sub": "c", "nbf": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()}
+	good := sign(jwt.SigningMethodPS256, map[string]any{"x5t#S256": base64.RawURLEncoding.EncodeToString(s256[:])}, claims)
+	rs := sign(jwt.SigningMethodRS256, map[string]any{"x5t": base64.RawURLEncoding.EncodeToString(s1[:])}, claims)
+	const typ = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+	for _, a := range []string{good, rs, "", "a.b.c", "not-a-jwt", "e30.e30.", "eyJhbGciOiJub25lIn0.e30.", good + "x", strings.Replace(good, ".", "..", 1),
+		"eyJhbGciOiJQUzI1NiIsIng1dCNTMjU2Ijp7fX0.eyJleHAiOiJ4In0.c2ln", "eyJhbGciOiJQUzI1NiIsIng1dCI6MX0.eyJhdWQiOlsxXX0.c2ln"} {
+		f.Add("c", typ, a, "", uint8(0))
+		f.Add("b", typ, a, "s", uint8(1))
+	}
+	f.Add("c", "", good, "", uint8(0))
+	f.Add("c", "urn:x", good, "", uint8(2))
+	f.Add("", typ, good, "", uint8(4))
+	f.Fuzz(func(t *testing.T, clientID, assertionType, assertion, secret string, flags uint8) {
+		form := url.Values{"grant_type": {"client_credentials"}, "scope": {"https://graph.microsoft.com/.default"}, "client_id": {clientID}}
+		if flags&4 == 0 {
+			form.Set("client_assertion_type", assertionType)
+			form.Set("client_assertion", assertion)
+		}
+		if flags&1 != 0 {
+			form.Set("client_secret", secret)
+		}
+		req := httptest.NewRequest("POST", "http://example.com"+endpoint, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if flags&2 != 0 {
+			req.SetBasicAuth(clientID, secret)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		var body struct {
+			AccessToken string `json:"access_token"`
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+			Codes       []int  `json:"error_codes"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("status %d, body not JSON: %v: %s", rec.Code, err, rec.Body.String())
+		}
+		switch {
+		case rec.Code == http.StatusOK:
+			if body.AccessToken == "" {
+				t.Fatalf("200 without access_token: %s", rec.Body.String())
+			}
+		case rec.Code >= 400 && rec.Code < 500:
+			if body.Error == "" || body.Description == "" || len(body.Codes) != 1 {
+				t.Fatalf("%d without error, error_description and error_codes: %s", rec.Code, rec.Body.String())
+			}
+		default:
+			t.Fatalf("status %d for assertion %q: %s", rec.Code, assertion, rec.Body.String())
 		}
 	})
 }

@@ -3,6 +3,7 @@ package mockgraph
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
@@ -16,9 +17,13 @@ import (
 
 // App is an app registration allowed to use the client-credentials grant.
 // Roles are its application permissions (e.g. "DeviceManagementServiceConfig.ReadWrite.All").
+// It authenticates with ClientSecret, or with a JWT client assertion signed
+// by the key of one of Certificates (RSA keys: RS256/PS256); it needs at
+// least one of the two.
 type App struct {
 	ClientID, ClientSecret, DisplayName string
 	Roles                               []string
+	Certificates                        []*x509.Certificate
 }
 
 // Delays are how long the tenant's background engines take. Zero means the
@@ -154,8 +159,21 @@ func New(cfg Config) (*Server, error) {
 	}
 	seen := map[string]bool{}
 	for _, a := range cfg.Apps {
-		if a.ClientID == "" || a.ClientSecret == "" {
-			return nil, fmt.Errorf("mockgraph: app %q needs ClientID and ClientSecret", a.DisplayName)
+		if a.ClientID == "" {
+			return nil, fmt.Errorf("mockgraph: app %q needs a ClientID", a.DisplayName)
+		}
+		if a.ClientSecret == "" && len(a.Certificates) == 0 {
+			return nil, fmt.Errorf("mockgraph: app %q (%s) needs a ClientSecret or at least one certificate", a.DisplayName, a.ClientID)
+		}
+		for i, c := range a.Certificates {
+			if c == nil {
+				return nil, fmt.Errorf("mockgraph: app %q (%s): certificate %d is nil", a.DisplayName, a.ClientID, i)
+			}
+			// Assertions are RS256 or PS256 (certificate credentials page),
+			// so only an RSA key can ever verify one.
+			if _, ok := c.PublicKey.(*rsa.PublicKey); !ok {
+				return nil, fmt.Errorf("mockgraph: app %q (%s): certificate %d (%s): the key is %s; client assertions are RS256/PS256, which need an RSA key", a.DisplayName, a.ClientID, i, c.Subject, c.PublicKeyAlgorithm)
+			}
 		}
 		if seen[a.ClientID] {
 			return nil, fmt.Errorf("mockgraph: duplicate app ClientID %q", a.ClientID)

@@ -1,6 +1,9 @@
 package scenarios
 
-import "time"
+import (
+	"crypto/x509"
+	"time"
+)
 
 // Scenario is one scripted situation: the on-premises environment, the
 // tenant, the devices, a script of timed actions and the expected outcomes.
@@ -225,11 +228,20 @@ type ESPProfile struct {
 }
 
 // AppRegistration is an app that may call mockgraph (client credentials).
+// It signs in with ClientSecret, or with a client assertion signed by the
+// key of a certificate in the Certificate file (Microsoft identity platform
+// certificate credentials), or either.
 type AppRegistration struct {
 	Name         string   `yaml:"name"`
 	ClientID     string   `yaml:"clientId"`
 	ClientSecret string   `yaml:"clientSecret"`
 	Roles        []string `yaml:"roles"` // application permissions, e.g. DeviceManagementServiceConfig.ReadWrite.All
+	// Certificate is a PEM file with one or more CERTIFICATE blocks (other
+	// blocks, such as the private key, are ignored), relative to the
+	// scenario file's directory.
+	Certificate string `yaml:"certificate"`
+	// Certificates are Certificate's certificates, read by Validate.
+	Certificates []*x509.Certificate `yaml:"-"`
 }
 
 // DeviceSpec describes one device (Serial set) or a batch (Count set).

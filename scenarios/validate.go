@@ -1,7 +1,13 @@
 package scenarios
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -482,8 +488,86 @@ func (v *validator) tenant() {
 		v.required(p+".name", "app name", a.Name)
 		v.required(p+".clientId", "clientId", a.ClientID)
 		v.unique(seenApp, p+".clientId", "clientId", a.ClientID)
-		v.required(p+".clientSecret", "clientSecret", a.ClientSecret)
+		v.s.Tenant.Apps[i].Certificates = nil
+		if a.Certificate == "" {
+			if strings.TrimSpace(a.ClientSecret) == "" {
+				v.errf(p+".clientSecret", "missing clientSecret or certificate (an app signs in with a secret, a certificate, or either)")
+			}
+			continue
+		}
+		v.s.Tenant.Apps[i].Certificates = v.certificates(p+".certificate", a.Certificate)
 	}
+}
+
+// maxCertFile bounds a certificate file: a PEM bundle is kilobytes, and a
+// path to something huge (or endless) must be an error, not a hang.
+const maxCertFile = 1 << 20
+
+// certificates reads the PEM file at path (relative to the scenario file's
+// directory) and returns its certificates. Blocks other than CERTIFICATE,
+// such as the private key a client also reads, are skipped. Client
+// assertions are RS256/PS256 (mockgraph auth.go), so keys must be RSA.
+func (v *validator) certificates(at, path string) []*x509.Certificate {
+	full := path
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(filepath.Dir(v.s.File), path)
+	}
+	info, err := os.Stat(full)
+	if err != nil {
+		v.errf(at, "certificate file %q: %v", path, err)
+		return nil
+	}
+	if !info.Mode().IsRegular() {
+		v.errf(at, "certificate file %q (%s) is not a regular file", path, full)
+		return nil
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		v.errf(at, "certificate file %q: %v", path, err)
+		return nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCertFile+1))
+	if err != nil {
+		v.errf(at, "certificate file %q: %v", path, err)
+		return nil
+	}
+	if len(data) > maxCertFile {
+		v.errf(at, "certificate file %q (%s) is larger than %d bytes; want a PEM file of CERTIFICATE blocks", path, full, maxCertFile)
+		return nil
+	}
+	var certs []*x509.Certificate
+	var others []string
+	for rest, n := data, 0; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			others = append(others, b.Type)
+			continue
+		}
+		n++
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			v.errf(at, "certificate file %q: CERTIFICATE block %d: %v", path, n, err)
+			return nil
+		}
+		if _, ok := c.PublicKey.(*rsa.PublicKey); !ok {
+			v.errf(at, "certificate file %q: certificate %d (%s): the key is %s; client assertions are RS256/PS256, which need an RSA key", path, n, c.Subject, c.PublicKeyAlgorithm)
+			return nil
+		}
+		certs = append(certs, c)
+	}
+	switch {
+	case len(certs) > 0:
+	case len(others) > 0:
+		v.errf(at, "certificate file %q holds no CERTIFICATE block (found %s)", path, strings.Join(others, ", "))
+	default:
+		v.errf(at, "certificate file %q is not PEM: want one or more -----BEGIN CERTIFICATE----- blocks", path)
+	}
+	return certs
 }
 
 // domainJoin checks a Domain Join profile. Naming rules are errors (S1,
