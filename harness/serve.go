@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/sim"
@@ -22,6 +23,15 @@ type ServeOptions struct {
 	// IntuneThrottling turns Intune's request budgets on even when the
 	// scenario does not (--intune-throttling).
 	IntuneThrottling bool
+	// Start is T0 on the lab's clock (whole seconds, UTC); zero means
+	// sim.Epoch, the T0 of every scenario run. Real clients that sign with
+	// the wall clock (client assertions) want the wall clock's now
+	// (--start now, the CLI's default).
+	Start time.Time
+	// GraphTLS serves mockgraph over https with a self-signed certificate
+	// for loopback (Lab.GraphCertificatePEM), for clients that refuse a
+	// plain-http authority (azidentity).
+	GraphTLS bool
 }
 
 // InvalidError marks a problem with the user's input (exit code 2).
@@ -52,7 +62,11 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 		sc = &own
 	}
 	w := newWorld(sc, opts.Seed)
-	w.graphAddr, w.ldapAddr = opts.GraphAddr, opts.LDAPAddr
+	if !opts.Start.IsZero() {
+		w.t0 = opts.Start.UTC().Truncate(time.Second)
+		w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
+	}
+	w.graphAddr, w.ldapAddr, w.graphTLS = opts.GraphAddr, opts.LDAPAddr, opts.GraphTLS
 	w.realTime = true
 	if err := w.build(WireLoopback); err != nil {
 		w.close()
@@ -77,6 +91,10 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 // GraphURL is mockgraph's base URL.
 func (l *Lab) GraphURL() string { return l.w.graphURL }
 
+// GraphCertificatePEM is mockgraph's certificate with ServeOptions.GraphTLS
+// (nil otherwise): what a client must trust.
+func (l *Lab) GraphCertificatePEM() []byte { return l.w.graphCert }
+
 // TenantID is the tenant's id (the {tenant} of the token endpoint).
 func (l *Lab) TenantID() string { return l.w.admin.tenant }
 
@@ -100,7 +118,11 @@ func (l *Lab) Describe(out io.Writer) {
 	fmt.Fprintf(out, "  admin app client_id=%s client_secret=%s\n", harnessApp.ClientID, harnessApp.ClientSecret)
 	fmt.Fprintf(out, "  requests  GET %s/_private/requests?last=50  (newest 10000 kept: status, Retry-After, honoured or not)\n", w.graphURL)
 	for _, a := range w.sc.Tenant.Apps {
-		fmt.Fprintf(out, "  app %-6s client_id=%s roles=%v\n", a.Name, a.ClientID, a.Roles)
+		cred := "secret"
+		if len(a.Certificates) > 0 {
+			cred = fmt.Sprintf("certificate %s (%d)", a.Certificate, len(a.Certificates))
+		}
+		fmt.Fprintf(out, "  app %-6s client_id=%s %s roles=%v\n", a.Name, a.ClientID, cred, a.Roles)
 	}
 	for _, d := range w.sortedDomains() {
 		fmt.Fprintf(out, "\nmockad      ldap://%s  (%s, base %s)\n", d.addr, d.spec.Name, d.dir.BaseDN())

@@ -71,6 +71,8 @@ type world struct {
 
 	graph      *mockgraph.Server
 	graphURL   string
+	graphTLS   bool   // serve --tls-cert: mockgraph speaks https
+	graphCert  []byte // its certificate (PEM), for users to trust
 	httpClient *http.Client
 	stopHTTP   func()
 
@@ -223,10 +225,23 @@ func (w *world) buildGraph(wire Wire) error {
 			return fmt.Errorf("harness: mockgraph: listen: %w", err)
 		}
 		srv := &http.Server{Handler: g.Handler()}
-		go func() { _ = srv.Serve(ln) }()
 		tr := &http.Transport{MaxIdleConnsPerHost: 64}
+		scheme := "http://"
+		if w.graphTLS {
+			// A lab for clients that insist on https (azidentity's
+			// authority host): a self-signed certificate for loopback.
+			cfg, cert, err := selfSigned([]string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback})
+			if err != nil {
+				_ = ln.Close()
+				return fmt.Errorf("harness: mockgraph: %w", err)
+			}
+			ln = tls.NewListener(ln, cfg)
+			tr.TLSClientConfig = clientFor(cert, "")
+			w.graphCert, scheme = certPEM(cert), "https://"
+		}
+		go func() { _ = srv.Serve(ln) }()
 		w.httpClient = &http.Client{Transport: tr}
-		w.graphURL = "http://" + dialable(ln.Addr())
+		w.graphURL = scheme + dialable(ln.Addr())
 		w.stopHTTP = func() { tr.CloseIdleConnections(); _ = srv.Close() }
 	default:
 		w.httpClient, w.stopHTTP = transport.ServeHTTPPipe("graph", g.Handler())

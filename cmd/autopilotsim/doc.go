@@ -4,7 +4,7 @@
 //	autopilotsim run [--out DIR] [--seed N] [--wire memory|loopback] PATH...
 //	autopilotsim validate PATH...
 //	autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X] [--seed N]
-//	                   [--fault SPEC]... [--intune-throttling]
+//	                   [--fault SPEC]... [--intune-throttling] [--start now|epoch|TIME] [--tls-cert FILE]
 //
 // run executes scenario files or folders, prints a summary table and writes
 // DIR/results.json and DIR/junit.xml (default DIR test-results). It exits 0
@@ -25,4 +25,10 @@
 // A bad SPEC exits 2 with what is wrong. Added latency holds a client's
 // answer back on the lab clock (scaled by --speed). --intune-throttling
 // enforces Intune's request budgets on /deviceManagement.
+//
+// --start sets T0 of the lab's clock: now (default: the wall clock, so
+// clients that sign client assertions with it fit), epoch (2026-01-05T08:00Z,
+// the T0 of runs) or an RFC 3339 time. --tls-cert FILE serves mockgraph over
+// https with a self-signed certificate for loopback and writes it to FILE
+// (clients such as azidentity refuse a plain-http authority).
 package main

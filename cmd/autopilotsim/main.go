@@ -9,10 +9,12 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/autopilotsim/autopilotsim/harness"
 	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
+	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // Exit codes.
@@ -158,6 +160,8 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		"(path, method, status, p, count, retryAfter, latency, jitter), e.g. 'path=^/beta/deviceManagement/,status=429,p=0.2,retryAfter=5s';\n"+
 		"added before the scenario's faults, so its error answers first")
 	throttling := fs.Bool("intune-throttling", false, "enforce Intune's request budgets on /deviceManagement (429 + Retry-After)")
+	tlsCert := fs.String("tls-cert", "", "serve mockgraph over https with a self-signed certificate for loopback, written (PEM) to this file for clients to trust")
+	start := fs.String("start", "now", "T0 of the lab's clock: now (the wall clock, for clients that sign with it), epoch (2026-01-05T08:00:00Z, as in runs) or an RFC 3339 time")
 	if err := fs.Parse(args); err != nil {
 		return exitInvalid
 	}
@@ -174,8 +178,13 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitInvalid
 	}
+	t0, err := parseStart(*start, time.Now)
+	if err != nil {
+		fmt.Fprintf(stderr, "autopilotsim serve: --start: %v\n", err)
+		return exitInvalid
+	}
 	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v,
-		Faults: faults.faults, IntuneThrottling: *throttling})
+		Faults: faults.faults, IntuneThrottling: *throttling, Start: t0, GraphTLS: *tlsCert != ""})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		var inv *harness.InvalidError
@@ -185,10 +194,35 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer lab.Close()
+	if *tlsCert != "" {
+		if err := os.WriteFile(*tlsCert, lab.GraphCertificatePEM(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "autopilotsim serve: --tls-cert: %v\n", err)
+			return exitFailed
+		}
+	}
 	lab.Describe(stdout)
+	if *tlsCert != "" {
+		fmt.Fprintf(stdout, "mockgraph's certificate: %s (e.g. curl --cacert %s)\n", *tlsCert, *tlsCert)
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	fmt.Fprintln(stdout, "stopping")
 	return exitOK
+}
+
+// parseStart reads --start: "now" (from the wall clock: a lab runs in real
+// time), "epoch" (sim.Epoch, the T0 of runs) or an RFC 3339 time.
+func parseStart(v string, now func() time.Time) (time.Time, error) {
+	switch v {
+	case "now":
+		return now().UTC().Truncate(time.Second), nil
+	case "epoch":
+		return sim.Epoch, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not now, epoch or an RFC 3339 time (e.g. 2026-01-05T08:00:00Z)", v)
+	}
+	return t.UTC(), nil
 }

@@ -37,3 +37,23 @@ var _ = Describe("autopilotsim serve --fault", func() {
 		Entry("pairs split by a space", []string{"--fault", "path=x,status=500", "retryAfter=5s"}, `unexpected argument "retryAfter=5s"`),
 	)
 })
+
+var _ = Describe("autopilotsim serve --start", func() {
+	wall := func() time.Time { return time.Date(2026, 11, 23, 17, 30, 12, 987654321, time.FixedZone("x", 3600)) }
+	DescribeTable("picks the lab's T0",
+		func(v string, want time.Time) {
+			got, err := parseStart(v, wall)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(want))
+		},
+		Entry("now: the wall clock, whole seconds, UTC", "now", time.Date(2026, 11, 23, 16, 30, 12, 0, time.UTC)),
+		Entry("epoch: the T0 of runs", "epoch", time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)),
+		Entry("an RFC 3339 time", "2027-03-01T09:00:00+02:00", time.Date(2027, 3, 1, 7, 0, 0, 0, time.UTC)),
+	)
+
+	It("exits 2 on anything else, naming the forms it takes", func() {
+		code, _, errOut := cli("serve", "--scenario", "testdata/pass.yaml", "--start", "tomorrow")
+		Expect(code).To(Equal(2))
+		Expect(errOut).To(ContainSubstring(`--start: "tomorrow" is not now, epoch or an RFC 3339 time`))
+	})
+})

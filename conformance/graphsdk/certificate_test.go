@@ -3,6 +3,7 @@ package graphsdk_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
@@ -18,16 +19,18 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/autopilotsim/autopilotsim/harness"
 	"github.com/autopilotsim/autopilotsim/mockgraph"
+	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // azidentity's ClientCertificateCredential (MSAL Go underneath) against
 // mockgraph's token endpoint: the certificate client-credential flow a CI
-// pipeline uses. Two things keep it off the plain lab (`serve`): azidentity
-// refuses an authority host that is not https, and MSAL signs nbf/exp with
-// the wall clock while the lab's clock starts at sim.Epoch. So the spec
-// serves a bare mockgraph over TLS on a clock that follows the wall clock.
+// pipeline uses. azidentity refuses an authority host that is not https,
+// and MSAL signs nbf/exp with the wall clock: the first spec serves a bare
+// mockgraph over TLS on a clock that follows the wall clock; the next one
+// uses a lab with the same two settings (serve --tls-cert, --start now).
 var _ = Describe("azidentity.ClientCertificateCredential", func() {
 	const (
 		certTenant = "11111111-2222-4333-8444-555555555555"
@@ -102,3 +105,40 @@ func rsaCert(cn string) (*rsa.PrivateKey, *x509.Certificate) {
 	Expect(err).NotTo(HaveOccurred())
 	return key, cert
 }
+
+// The same against `autopilotsim serve --tls-cert F --start now`: a lab
+// whose mockgraph speaks https and whose clock starts at the wall clock, so
+// MSAL's wall-clock nbf/exp fall inside the lab's validity window.
+var _ = Describe("azidentity.ClientCertificateCredential against a lab (serve --tls-cert, --start now)", func() {
+	It("gets a token from the lab's token endpoint and reads Graph with it", func(ctx SpecContext) {
+		key, cert := rsaCert("ci-pipeline-lab")
+		sc, err := scenarios.Load("../../harness/testdata/lab.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		const client = "00000000-0000-0000-0000-00000000ce02"
+		sc.Tenant.Apps = append(sc.Tenant.Apps, scenarios.AppRegistration{Name: "ci", ClientID: client,
+			Roles: []string{"Device.Read.All"}, Certificates: []*x509.Certificate{cert}})
+		lab2, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0", Speed: 1,
+			GraphTLS: true, Start: time.Now()})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(lab2.Close)
+		roots := x509.NewCertPool()
+		Expect(roots.AppendCertsFromPEM(lab2.GraphCertificatePEM())).To(BeTrue())
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+
+		cred, err := azidentity.NewClientCertificateCredential(lab2.TenantID(), client, []*x509.Certificate{cert}, key,
+			&azidentity.ClientCertificateCredentialOptions{
+				ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: lab2.GraphURL() + "/"}, Transport: hc},
+				DisableInstanceDiscovery: true,
+			})
+		Expect(err).NotTo(HaveOccurred())
+		tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{"https://graph.microsoft.com/.default"}})
+		Expect(err).NotTo(HaveOccurred())
+		req, err := http.NewRequestWithContext(ctx, "GET", lab2.GraphURL()+"/v1.0/devices", nil)
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		resp, err := hc.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(200))
+	}, SpecTimeout(time.Minute))
+})
