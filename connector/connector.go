@@ -256,17 +256,13 @@ func nextAfter(a transport.Answer, err error, interval time.Duration, retries *i
 		*retries = 0
 		return interval + a.Latency, ""
 	}
-	wait, ok := transport.RetryDelay(a, *retries)
+	wait, note, ok := transport.NextRetry(a, *retries)
 	if !ok {
 		*retries = 0
 		return interval + a.Latency, ""
 	}
 	*retries++
-	why := "backoff"
-	if a.RetryAfter > 0 {
-		why = "Retry-After"
-	}
-	return wait + a.Latency, fmt.Sprintf("; retry %d/%d in %s (%s)", *retries, transport.MaxRetries, wait, why)
+	return wait + a.Latency, "; " + note
 }
 
 func (c *Connector) heartbeat(gen uint64) {
@@ -369,12 +365,8 @@ func (c *Connector) fail(r ClaimedRequest, res provisionResult) time.Duration {
 // added latency of the answer is returned.
 func (c *Connector) upload(r ClaimedRequest, body resultBody, retry int) time.Duration {
 	ans, err := c.graph.result(r.ID, retry, body)
-	if wait, ok := transport.RetryDelay(ans, retry); err != nil && ok {
-		why := "backoff"
-		if ans.RetryAfter > 0 {
-			why = "Retry-After"
-		}
-		c.trace("result upload failed", fmt.Sprintf("%v; retry %d/%d in %s (%s)", err, retry+1, transport.MaxRetries, wait, why))
+	if wait, note, ok := transport.NextRetry(ans, retry); err != nil && ok {
+		c.trace("result upload failed", fmt.Sprintf("%v; %s", err, note))
 		c.cfg.Clock.AfterFunc(wait+ans.Latency, c.actor, "result upload", func() { c.upload(r, body, retry+1) })
 		return ans.Latency
 	}

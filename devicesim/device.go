@@ -174,24 +174,19 @@ func (d *Device) PowerOn() {
 // retry schedules another try of a cloud call that failed with a throttled
 // or transient answer (*CloudError): after Retry-After, or the backoff of
 // transport's shared policy, counted from when the answer arrived. It
-// reports false, doing nothing, when err is no such answer or the retries
-// (done so far) are spent. The retry policy of the Windows enrollment
-// client is not documented; the Graph SDK's is used ([INF]).
+// reports false, doing nothing else, when err is no such answer or the
+// retries (done so far) are spent. The retry policy of the Windows
+// enrollment client is not documented; the Graph SDK's is used ([INF]).
 func (d *Device) retry(step string, done int, err error, again func(done int)) bool {
-	var ce *CloudError
-	if !errors.As(err, &ce) {
+	ce := d.taken(err)
+	if ce == nil {
 		return false
 	}
-	wait, ok := transport.RetryDelay(transport.Answer{Status: ce.Status, RetryAfter: ce.RetryAfter}, done)
+	wait, note, ok := transport.NextRetry(transport.Answer{Status: ce.Status, RetryAfter: ce.RetryAfter}, done)
 	if !ok {
 		return false
 	}
-	d.lag += ce.Latency
-	why := "backoff"
-	if ce.RetryAfter > 0 {
-		why = "Retry-After"
-	}
-	d.log(step, fmt.Sprintf("HTTP %d: retry %d/%d in %s (%s)", ce.Status, done+1, transport.MaxRetries, wait, why))
+	d.log(step, fmt.Sprintf("HTTP %d: %s", ce.Status, note))
 	d.after(wait, func() { again(done + 1) })
 	return true
 }
@@ -199,12 +194,22 @@ func (d *Device) retry(step string, done int, err error, again func(done int)) b
 // retryAfter is the Retry-After of a throttled answer (0 for none), and
 // takes the answer's latency into the lag.
 func (d *Device) retryAfter(err error) time.Duration {
+	if ce := d.taken(err); ce != nil {
+		return ce.RetryAfter
+	}
+	return 0
+}
+
+// taken takes an error answer's added latency into the lag, retried or not
+// (a final error also arrives that much later), and returns the answer;
+// nil when err is no *CloudError.
+func (d *Device) taken(err error) *CloudError {
 	var ce *CloudError
 	if !errors.As(err, &ce) {
-		return 0
+		return nil
 	}
 	d.lag += ce.Latency
-	return ce.RetryAfter
+	return ce
 }
 
 // downloadProfile is S1.
@@ -539,6 +544,10 @@ func (d *Device) deviceJoinTask() {
 		d.log("deviceJoin", fmt.Sprintf("registration throttled: next attempt in %s (Retry-After)", throttled))
 		interval = throttled
 	}
+	// The answer's latency delays the next run, but not the end of the ESP
+	// wait: that timer runs regardless (as pollBlob's budget does).
+	interval += d.lag
+	d.lag = 0
 	if !d.enroll.SkipUserStatusPage && !now.Add(interval).Before(d.espEnd) {
 		rest := d.espEnd.Sub(now)
 		d.after(rest, func() {

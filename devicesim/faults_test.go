@@ -106,6 +106,22 @@ var _ = Describe("a device against a faulty cloud", func() {
 		Expect(res.FailedStage).To(Equal(devicesim.StageODJBlobWait))
 		Expect(res.FinishedAt.Sub(res.TimerStartedAt)).To(Equal(25 * time.Minute))
 	})
+
+	It("still ends the ESP registration wait on time when DRS answers are late (S11)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 1000 * time.Hour, latency: 7 * time.Second}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.ErrorCode).To(Equal(devicesim.CodeTimeout))
+		// ESP timeout 60 min + 40 min for hybrid (the fake's enrollment answer).
+		Expect(res.FinishedAt.Sub(res.TimerStartedAt)).To(Equal(100 * time.Minute))
+	})
+
+	It("acts on a final error answer when it arrives, not at request time", func() {
+		cloud := happy()
+		cloud.fail = map[string][]error{"enroll": {&devicesim.CloudError{Status: 403, Latency: 10 * time.Second, Err: errors.New("403 Forbidden")}}}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.FailedStage).To(Equal(devicesim.StageMDMEnrollment))
+		Expect(res.FinishedAt.Sub(cloud.calls["enroll"][0])).To(Equal(10 * time.Second))
+	})
 })
 
 var _ = Describe("HTTPCloud against a faulty service", func() {

@@ -275,13 +275,9 @@ func (s *Sync) exportFrom(run *exportRun) {
 		} else {
 			ans, err = s.delete(op.del, run.retries)
 		}
-		if wait, ok := transport.RetryDelay(ans, run.retries); err != nil && ok {
+		if wait, note, ok := transport.NextRetry(ans, run.retries); err != nil && ok {
 			run.retries++
-			why := "backoff"
-			if ans.RetryAfter > 0 {
-				why = "Retry-After"
-			}
-			s.trace("export throttled", fmt.Sprintf("%v; retry %d/%d in %s (%s)", err, run.retries, transport.MaxRetries, wait, why))
+			s.trace("export throttled", fmt.Sprintf("%v; %s", err, note))
 			s.cfg.Clock.AfterFunc(wait+ans.Latency, actor, "export retry", func() { s.exportFrom(run) })
 			return
 		}

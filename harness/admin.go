@@ -70,50 +70,41 @@ func (e *waitError) Error() string {
 }
 
 // runStep runs fn, a step of admin calls, and runs it again on the clock
-// while it asks to wait; steps that call (or fail) meanwhile wait their
-// turn. A step still failing is the run's setup error. Steps that make no admin call
-// (power-on, connector start) just run.
+// while it asks to wait (*waitError). While one step waits the admin is
+// busy: a step that fails meanwhile is queued and runs again, in order,
+// when the waiting step is done, whether it failed on errAdminBusy (its
+// first call) or before calling at all (it may depend on the waiting step:
+// assign a profile still being created). Any other failure is the run's
+// setup error. Steps that make no admin call (power-on, connector start)
+// just run.
 func (w *world) runStep(actor, step string, fn func() error) {
 	a := w.admin
+	if a == nil { // no tenant admin (tests): nothing can wait
+		if err := fn(); err != nil {
+			w.failSetup(err)
+		}
+		return
+	}
 	j := &stepJournal{}
 	var attempt func()
 	attempt = func() {
 		if w.setupErr != nil {
 			return
 		}
-		j.pos = 0
-		if a != nil {
-			a.step = j
-		}
+		j.pos, a.step = 0, j
 		err := fn()
-		if a == nil {
-			if err != nil {
-				w.setupErr = err
-				w.sched.Halt()
-			}
-			return
-		}
 		a.step = nil
 		var we *waitError
 		switch {
-		case errors.Is(err, errAdminBusy), err != nil && a.busy != nil && a.busy != j && !errors.As(err, &we):
-			// Its turn comes when the waiting step is done; a step that
-			// failed meanwhile may depend on it (assign a profile still
-			// being created), so it runs again then too.
-			a.queue = append(a.queue, attempt)
-			return
 		case errors.As(err, &we):
 			a.busy = j
 			w.trace.Record(w.sched.Now(), actor, "wait", fmt.Sprintf("%s: %s; again in %s", step, we.why, we.wait))
 			w.sched.AfterFunc(we.wait, actor, "", attempt)
-			return
-		}
-		if err != nil {
-			w.setupErr = err
-			w.sched.Halt()
-			return
-		}
-		if a.busy == j {
+		case err != nil && a.busy != nil && a.busy != j:
+			a.queue = append(a.queue, attempt)
+		case err != nil:
+			w.failSetup(err)
+		case a.busy == j:
 			a.busy = nil
 			for len(a.queue) > 0 && a.busy == nil && w.setupErr == nil {
 				next := a.queue[0]
@@ -123,6 +114,19 @@ func (w *world) runStep(actor, step string, fn func() error) {
 		}
 	}
 	attempt()
+}
+
+// failSetup stops the run on a step's error. The admin's wait state goes
+// with it: nothing runs a queued step after a setup error.
+func (w *world) failSetup(err error) {
+	w.setupErr = err
+	if w.admin != nil {
+		w.admin.busy, w.admin.queue = nil, nil
+	}
+	w.sched.Halt()
+	if w.onFail != nil {
+		w.onFail(err) // a lab: Halt does not stop the real-time driver
+	}
 }
 
 func (a *admin) signIn() error {
@@ -137,11 +141,7 @@ func (a *admin) signIn() error {
 		return fmt.Errorf("harness: token: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	retries := 0
-	if a.step != nil {
-		retries = a.step.retries
-	}
-	transport.MarkSimulated(req, adminAgent, retries)
+	a.mark(req)
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("harness: token: %w", err)
@@ -171,6 +171,15 @@ func (a *admin) signIn() error {
 	return nil
 }
 
+// mark names the admin's request and numbers a retry within the step.
+func (a *admin) mark(req *http.Request) {
+	retries := 0
+	if a.step != nil {
+		retries = a.step.retries
+	}
+	transport.MarkSimulated(req, adminAgent, retries)
+}
+
 // wait turns a throttled or transient answer into a *waitError as
 // transport's retry policy says (the Graph SDK's, which an admin script
 // would use), or nil when it is not retried.
@@ -178,17 +187,12 @@ func (a *admin) wait(ans transport.Answer, what string) *waitError {
 	if a.step == nil {
 		return nil
 	}
-	d, ok := transport.RetryDelay(ans, a.step.retries)
+	d, note, ok := transport.NextRetry(ans, a.step.retries)
 	if !ok {
 		return nil
 	}
 	a.step.retries++
-	why := "backoff"
-	if ans.RetryAfter > 0 {
-		why = "Retry-After"
-	}
-	return &waitError{wait: d + ans.Latency,
-		why: fmt.Sprintf("%s: HTTP %d, retry %d/%d in %s (%s)", what, ans.Status, a.step.retries, transport.MaxRetries, d, why)}
+	return &waitError{wait: d + ans.Latency, why: fmt.Sprintf("%s: HTTP %d, %s", what, ans.Status, note)}
 }
 
 // call sends a Graph request and decodes the JSON answer into out (if any).
@@ -267,11 +271,7 @@ func (a *admin) send(method, path string, in any) (transport.Answer, []byte, err
 		}
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
-	retries := 0
-	if a.step != nil {
-		retries = a.step.retries
-	}
-	transport.MarkSimulated(req, adminAgent, retries)
+	a.mark(req)
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)

@@ -1,7 +1,11 @@
 package harness
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"net/http"
+	"time"
 
 	"github.com/go-ldap/ldap/v3"
 	. "github.com/onsi/ginkgo/v2"
@@ -47,5 +51,60 @@ var _ = Describe("password writes on the harness's DCs", func() {
 		Expect(c.StartTLS(dc.tls.Clone())).To(Succeed(), "the certificate verifies for %s", dc.dir.DCHostName())
 		Expect(c.Bind(dc.netbios+`\alice`, "Passw0rd!")).To(Succeed())
 		Expect(add()).To(Succeed())
+	})
+})
+
+var _ = Describe("serve's clock and https options", func() {
+	It("starts the lab's clock at Start and serves mockgraph over https with the certificate it hands out", func() {
+		sc, err := scenarios.Load("testdata/lab.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		start := time.Date(2027, 3, 1, 9, 30, 15, 500, time.UTC)
+		lab, err := Serve(sc, ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0", Speed: 1, Start: start, GraphTLS: true})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(lab.Close)
+		Expect(lab.w.t0).To(Equal(start.Truncate(time.Second)))
+		Expect(lab.GraphURL()).To(HavePrefix("https://127.0.0.1:"))
+
+		roots := x509.NewCertPool()
+		Expect(roots.AppendCertsFromPEM(lab.GraphCertificatePEM())).To(BeTrue())
+		client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+		resp, err := client.Get(lab.GraphURL() + "/v1.0/groups")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(401), "no token, but the TLS handshake verified")
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(date).To(BeTemporally("~", start, time.Minute), "the Date header reads the lab's clock")
+	})
+})
+
+var _ = Describe("a lab whose script fails", func() {
+	It("reports the failure on Failed instead of stopping silently", func(ctx SpecContext) {
+		sc, err := scenarios.Load("testdata/lab.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		// Appended after validation: a step that fails once the lab runs.
+		sc.Script = append(sc.Script, scenarios.Action{At: scenarios.Duration(time.Minute), Do: "assignProfile",
+			Profile: "Hybrid user-driven", Group: "No such group"})
+		lab, err := Serve(sc, ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0", Speed: 3600})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(lab.Close)
+		var got error
+		Eventually(lab.Failed()).WithContext(ctx).Should(Receive(&got))
+		Expect(got.Error()).To(ContainSubstring("No such group"))
+	}, SpecTimeout(30*time.Second))
+})
+
+var _ = Describe("serve --start now (WallClock)", func() {
+	It("keeps the lab's clock from running behind the wall clock", func() {
+		sc, err := scenarios.Load("testdata/lab.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		lab, err := Serve(sc, ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0", Speed: 1,
+			Start: time.Now().Truncate(time.Second), WallClock: true})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(lab.Close)
+		wall := time.Now()
+		// Without the catch-up the lab trails by the truncated fraction of
+		// a second plus the setup's replay time.
+		Expect(lab.w.sched.Now()).To(BeTemporally(">=", wall.Add(-100*time.Millisecond)))
 	})
 })

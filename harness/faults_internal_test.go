@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -118,7 +119,7 @@ var _ = Describe("the admin against a throttled tenant", func() {
 		}
 		yes := true
 		sc.Expect = append(sc.Expect, scenarios.Expectation{Requests: &scenarios.RequestCheck{RetryAfterHonoured: &yes}})
-		w := newWorld(sc, nil)
+		w := newWorld(sc, nil, sim.Epoch)
 		DeferCleanup(w.close)
 		Expect(w.build(WireMemory)).To(Succeed())
 		Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
@@ -142,5 +143,59 @@ var _ = Describe("the admin against a throttled tenant", func() {
 		for _, d := range w.devices {
 			Expect(d.Result().Outcome).To(BeEquivalentTo("hybridJoined"))
 		}
+	})
+})
+
+var _ = Describe("runStep, the admin's one-script queue", func() {
+	var w *world
+	BeforeEach(func() {
+		w = &world{admin: &admin{}, sched: sim.NewScheduler(sim.Epoch, nil), trace: &sim.Trace{}}
+	})
+	// waitsOnce is a step whose call must wait once (as admin.call answers a
+	// throttled request), then ends with end.
+	waitsOnce := func(end error, ran *[]string, name string) func() error {
+		waited := false
+		return func() error {
+			if !waited {
+				waited = true
+				return &waitError{wait: time.Minute, why: "throttled"}
+			}
+			*ran = append(*ran, name)
+			return end
+		}
+	}
+	// calls is a step that makes one admin call, gated as admin.call is.
+	calls := func(ran *[]string, name string) func() error {
+		return func() error {
+			if w.admin.busy != nil && w.admin.busy != w.admin.step {
+				return errAdminBusy
+			}
+			*ran = append(*ran, name)
+			return nil
+		}
+	}
+
+	It("queues steps behind one that waits, runs them in order after it, and leaves the admin idle", func() {
+		var ran []string
+		w.runStep("admin", "a", waitsOnce(nil, &ran, "a"))
+		w.runStep("admin", "b", calls(&ran, "b"))
+		w.runStep("admin", "c", calls(&ran, "c"))
+		Expect(ran).To(BeEmpty())
+		Expect(w.sched.Run(sim.Epoch.Add(time.Hour))).To(Succeed())
+		Expect(w.setupErr).NotTo(HaveOccurred())
+		Expect(ran).To(Equal([]string{"a", "b", "c"}))
+		Expect(w.admin.busy).To(BeNil())
+		Expect(w.admin.queue).To(BeEmpty())
+	})
+
+	It("drops the queue and the wait when the waiting step then fails: the failure is the setup error", func() {
+		var ran []string
+		w.runStep("admin", "a", waitsOnce(errors.New("harness: boom"), &ran, "a"))
+		w.runStep("admin", "b", calls(&ran, "b"))
+		Expect(w.sched.Run(sim.Epoch.Add(time.Hour))).To(Succeed())
+		Expect(w.setupErr).To(MatchError("harness: boom"))
+		Expect(ran).To(Equal([]string{"a"}), "b never runs after a setup error")
+		Expect(w.admin.busy).To(BeNil())
+		Expect(w.admin.queue).To(BeEmpty())
 	})
 })

@@ -37,7 +37,7 @@ func RunAll(scs []*scenarios.Scenario, opts Options) *results.Run {
 // Run runs one scenario. A scenario that cannot be built or run is a failed
 // result with Error set, not a Go error: the other scenarios still run.
 func Run(sc *scenarios.Scenario, opts Options) results.ScenarioResult {
-	w := newWorld(sc, opts.Seed)
+	w := newWorld(sc, opts.Seed, sim.Epoch)
 	res := results.ScenarioResult{Name: sc.Name, File: sc.File, Seed: w.seed, Start: w.t0, Warnings: sc.Warnings,
 		Devices: []results.DeviceResult{}, Expectations: []results.ExpectationResult{}}
 	defer w.close()
@@ -122,12 +122,6 @@ func (w *world) deviceResults() []results.DeviceResult {
 	}
 	// The cloud's conversion of a device (mockgraph engine_convert.go) belongs
 	// to its story too; the event's detail starts with the serial.
-	enrolledNames := map[string]string{}
-	for _, d := range w.sc.ExpandDevices() {
-		if d.Enrolled != nil {
-			enrolledNames[d.Serial] = d.Enrolled.Name
-		}
-	}
 	conversions := map[string][]sim.Event{}
 	for _, ev := range w.trace.For("graph") {
 		if strings.HasPrefix(ev.Step, "conversion.") {
@@ -155,12 +149,12 @@ func (w *world) deviceResults() []results.DeviceResult {
 			}
 		}
 		// A device enrolled before the scenario also has the object it got
-		// then, named after it (mockgraph PRIVATE_API.md); once converted it
-		// is the Autopilot one.
-		existingName := enrolledNames[r.Serial]
+		// then (setup.go enrollExisting); once converted it may be the
+		// Autopilot one too.
+		enrolledObject := w.enrolledObjects[r.Serial]
 		for _, e := range entra {
 			if (apDeviceID != "" && e.DeviceID == apDeviceID) || (r.HybridDeviceID != "" && e.DeviceID == r.HybridDeviceID) ||
-				(existingName != "" && e.DisplayName == existingName) {
+				(enrolledObject != "" && e.ID == enrolledObject) {
 				dr.EntraDeviceObjects++
 			}
 		}

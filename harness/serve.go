@@ -28,6 +28,12 @@ type ServeOptions struct {
 	// the wall clock (client assertions) want the wall clock's now
 	// (--start now, the CLI's default).
 	Start time.Time
+	// WallClock makes the lab's clock read the wall clock once the setup
+	// is replayed: T0 is Start (whole seconds), and the clock then catches
+	// up the fraction of a second and the setup's own duration, so it is
+	// never behind a client that signs with the wall clock (MSAL's
+	// client-assertion nbf; mockgraph allows no skew). --start now.
+	WallClock bool
 	// GraphTLS serves mockgraph over https with a self-signed certificate
 	// for loopback (Lab.GraphCertificatePEM), for clients that refuse a
 	// plain-http authority (azidentity).
@@ -42,9 +48,10 @@ func (e *InvalidError) Unwrap() error { return e.Err }
 
 // Lab is a running world on real ports.
 type Lab struct {
-	w    *world
-	stop chan struct{}
-	done chan struct{}
+	w      *world
+	stop   chan struct{}
+	done   chan struct{}
+	failed chan error
 }
 
 // Serve builds the scenario's world on real loopback ports, replays the
@@ -61,11 +68,11 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 		own.Graph.IntuneThrottling = sc.Graph.IntuneThrottling || opts.IntuneThrottling
 		sc = &own
 	}
-	w := newWorld(sc, opts.Seed)
+	t0 := sim.Epoch
 	if !opts.Start.IsZero() {
-		w.t0 = opts.Start.UTC().Truncate(time.Second)
-		w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
+		t0 = opts.Start.UTC().Truncate(time.Second)
 	}
+	w := newWorld(sc, opts.Seed, t0)
 	w.graphAddr, w.ldapAddr, w.graphTLS = opts.GraphAddr, opts.LDAPAddr, opts.GraphTLS
 	w.realTime = true
 	if err := w.build(WireLoopback); err != nil {
@@ -80,13 +87,32 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 		w.close()
 		return nil, fmt.Errorf("harness: serve: setup: %w", w.setupErr)
 	}
-	l := &Lab{w: w, stop: make(chan struct{}), done: make(chan struct{})}
+	if opts.WallClock {
+		// A lab runs in real time: reading the wall clock here is the
+		// point, not a leak into a simulation.
+		if err := w.sched.Run(time.Now().UTC()); err != nil {
+			w.close()
+			return nil, fmt.Errorf("harness: serve: catch up with the wall clock: %w", err)
+		}
+	}
+	l := &Lab{w: w, stop: make(chan struct{}), done: make(chan struct{}), failed: make(chan error, 1)}
+	w.onFail = func(err error) {
+		select {
+		case l.failed <- fmt.Errorf("harness: serve: %w", err):
+		default: // the first failure is the one to report
+		}
+	}
 	go func() {
 		defer close(l.done)
 		w.sched.RunRealTime(l.stop, opts.Speed)
 	}()
 	return l, nil
 }
+
+// Failed delivers the error of a scripted step (an admin call, a power-on)
+// that failed while the lab ran; the lab's script stops there, its servers
+// keep answering.
+func (l *Lab) Failed() <-chan error { return l.failed }
 
 // GraphURL is mockgraph's base URL.
 func (l *Lab) GraphURL() string { return l.w.graphURL }
@@ -187,7 +213,8 @@ func listen(addr string, i int) (net.Listener, error) {
 	return net.Listen("tcp", addr)
 }
 
-func newWorld(sc *scenarios.Scenario, seedOverride *uint64) *world {
+// newWorld prepares a world whose T0 is t0 (sim.Epoch for runs).
+func newWorld(sc *scenarios.Scenario, seedOverride *uint64, t0 time.Time) *world {
 	seed := DefaultSeed
 	if sc.Seed != nil {
 		seed = *sc.Seed
@@ -195,7 +222,7 @@ func newWorld(sc *scenarios.Scenario, seedOverride *uint64) *world {
 	if seedOverride != nil {
 		seed = *seedOverride
 	}
-	w := &world{sc: sc, seed: seed, t0: sim.Epoch, trace: &sim.Trace{}, streams: sim.NewStreams(seed)}
+	w := &world{sc: sc, seed: seed, t0: t0, trace: &sim.Trace{}, streams: sim.NewStreams(seed)}
 	w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
 	return w
 }

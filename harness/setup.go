@@ -26,6 +26,7 @@ func (w *world) setupTenant() error {
 		return tick
 	}
 	w.groupIDs = map[string]string{}
+	w.enrolledObjects = map[string]string{}
 	w.profileIDs = map[string]string{}
 
 	for _, g := range w.sc.Tenant.Groups {
@@ -147,21 +148,20 @@ func (w *world) enrollExisting(d scenarios.Device) error {
 	e := d.Enrolled
 	body := map[string]any{"serialNumber": d.Serial, "hardwareHash": hardwareHash(d.Serial), "deviceName": e.Name,
 		"ownership": e.Ownership, "joinType": e.JoinType, "userPrincipalName": d.User}
-	if err := w.admin.call("POST", "/_private/enrollment/v1/existing", body, nil); err != nil {
+	var out struct {
+		EntraObjectID string `json:"entraObjectId"`
+	}
+	if err := w.admin.call("POST", "/_private/enrollment/v1/existing", body, &out); err != nil {
 		return fmt.Errorf("enrolled device %s: %w", d.Serial, err)
 	}
+	w.enrolledObjects[d.Serial] = out.EntraObjectID
 	return nil
 }
 
 func (w *world) addStaticMembers() error {
-	// An enrolled device's Entra object is named after the device, an
-	// imported one after its serial (engine_import.go).
 	names := map[string]string{}
 	for _, d := range w.sc.ExpandDevices() {
-		names[d.Serial] = d.Serial
-		if d.Enrolled != nil {
-			names[d.Serial] = d.Enrolled.Name
-		}
+		names[d.Serial] = d.EntraName()
 	}
 	for _, g := range w.sc.Tenant.Groups {
 		for _, serial := range g.Members {

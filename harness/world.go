@@ -69,12 +69,15 @@ type world struct {
 	trace   *sim.Trace
 	streams *sim.Streams
 
-	graph      *mockgraph.Server
-	graphURL   string
-	graphTLS   bool   // serve --tls-cert: mockgraph speaks https
-	graphCert  []byte // its certificate (PEM), for users to trust
-	httpClient *http.Client
-	stopHTTP   func()
+	graph    *mockgraph.Server
+	graphURL string
+	// enrolledObjects: serial → the Entra object a device enrolled before
+	// the scenario got then (setup.go enrollExisting).
+	enrolledObjects map[string]string
+	graphTLS        bool   // serve --tls-cert: mockgraph speaks https
+	graphCert       []byte // its certificate (PEM), for users to trust
+	httpClient      *http.Client
+	stopHTTP        func()
 
 	domains    map[string]*domainCtl // by lower-case DNS name
 	connectors map[string]*connector.Connector
@@ -96,6 +99,9 @@ type world struct {
 	groupIDs   map[string]string // scenario group name -> Graph id
 	profileIDs map[string]string // deployment profile name -> Graph id
 	setupErr   error
+	// onFail, set by a lab, hears of a step that fails once the lab runs
+	// (Lab.Failed); a run reads setupErr when it ends.
+	onFail func(error)
 }
 
 func (w *world) at(offset time.Duration) time.Time { return w.t0.Add(offset) }

@@ -236,6 +236,15 @@ func (s *Server) checkClientAssertion(r *http.Request, app *App) *tokenError {
 	if e != nil {
 		return e
 	}
+	now := s.now()
+	if now.After(cert.NotAfter) {
+		// A registered certificate's keyCredential ends at its notAfter;
+		// Entra ID refuses an assertion signed with an expired one with
+		// this reason (AADSTS700027, microsoft/azure-tools-for-java#2785).
+		// A certificate not yet valid (before notBefore) is not checked:
+		// what Entra ID answers is UNCERTAIN.
+		return clientErr(700027, invalidSignature("The key used is expired.", thumb, cert))
+	}
 	sig, err := jwt.NewParser().DecodeSegment(parts[2])
 	if err == nil {
 		err = tok.Method.Verify(parts[0]+"."+parts[1], sig, cert.PublicKey)
@@ -244,8 +253,7 @@ func (s *Server) checkClientAssertion(r *http.Request, app *App) *tokenError {
 		// Reason text as Entra ID gave it for a found key that failed to
 		// verify (msgraph-sdk-php#1585, under AADSTS50013 for an OBO
 		// assertion); the code is the client-assertion one (700027).
-		return clientErr(700027, fmt.Sprintf("Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the signature failed., Thumbprint of key used by client: '%s', Found key 'Start=%s, End=%s']",
-			thumb, cert.NotBefore.UTC().Format("01/02/2006 15:04:05"), cert.NotAfter.UTC().Format("01/02/2006 15:04:05")))
+		return clientErr(700027, invalidSignature("Key was found, but use of the key to verify the signature failed.", thumb, cert))
 	}
 	if !s.assertionAudienceOK(r, claims.Audience) {
 		// AADSTS700023 for the audience: Azure SDK for Java's troubleshooting
@@ -266,7 +274,6 @@ func (s *Server) checkClientAssertion(r *http.Request, app *App) *tokenError {
 	// put on exp: the page says "Microsoft Entra ID doesn't place
 	// restrictions on the exp time currently". jti and iat are listed but
 	// not said to be required, so they are not checked.
-	now := s.now()
 	epoch := time.Unix(0, 0).UTC() // how a missing nbf/exp prints (below)
 	from, until := epoch, epoch
 	if claims.NotBefore != nil {
@@ -282,6 +289,15 @@ func (s *Server) checkClientAssertion(r *http.Request, app *App) *tokenError {
 			now.Format(assertionTimeFormat), from.Format(assertionTimeFormat), until.Format(assertionTimeFormat), certCredentialsDoc))
 	}
 	return nil
+}
+
+// invalidSignature is the AADSTS700027 text for a key that was found but
+// not usable: the reason, the client's thumbprint and the key's validity
+// as Entra ID prints them.
+func invalidSignature(reason, thumb string, c *x509.Certificate) string {
+	const keyTime = "01/02/2006 15:04:05"
+	return fmt.Sprintf("Client assertion contains an invalid signature. [Reason - %s, Thumbprint of key used by client: '%s', Found key 'Start=%s, End=%s']",
+		reason, thumb, c.NotBefore.UTC().Format(keyTime), c.NotAfter.UTC().Format(keyTime))
 }
 
 // findAssertionCert picks the app's certificate named by the header's

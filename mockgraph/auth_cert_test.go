@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"math/big"
 	mrand "math/rand/v2"
@@ -283,6 +284,14 @@ var _ = Describe("certificate credentials (client_assertion)", func() {
 			a.header = map[string]any{"x5t": "%%%"}
 			return nil
 		}, 401, "invalid_client", 700027, "Thumbprint of key used by client: '%%%'"),
+		Entry("x5t#S256 not a string (a JSON number)", func(_ *world, a *assertion) url.Values {
+			a.header = map[string]any{"x5t#S256": 42}
+			return nil
+		}, 401, "invalid_client", 700027, "[Reason - The key was not found., Thumbprint of key used by client: ''"),
+		Entry("alg not a string", func(_ *world, a *assertion) url.Values {
+			a.header["alg"] = []string{"PS256"}
+			return nil
+		}, 401, "invalid_client", 5002738, "Invalid JWT token. '' is not a supported signature algorithm."),
 		Entry("only a kid (keyCredential ids are not modelled)", func(_ *world, a *assertion) url.Values {
 			a.header = map[string]any{"kid": "abc"}
 			return nil
@@ -453,3 +462,46 @@ func ecCert() *x509.Certificate {
 	Expect(err).NotTo(HaveOccurred())
 	return c
 }
+
+// A registered certificate past its notAfter no longer signs in, as an
+// expired keyCredential in Entra ID (AADSTS700027 "The key used is
+// expired.", microsoft/azure-tools-for-java#2785); up to notAfter it does.
+var _ = Describe("an expired registered certificate", func() {
+	It("is refused with AADSTS700027 once the virtual clock passes notAfter", func() {
+		c := testCerts()
+		// The same key as the good assertion, on a certificate that ends an
+		// hour after sim.Epoch.
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "short-lived"},
+			NotBefore: sim.Epoch.Add(-time.Hour), NotAfter: sim.Epoch.Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &c.key.PublicKey, c.key)
+		Expect(err).NotTo(HaveOccurred())
+		short, err := x509.ParseCertificate(der)
+		Expect(err).NotTo(HaveOccurred())
+		sched := sim.NewScheduler(sim.Epoch, nil)
+		srv, err := mockgraph.New(mockgraph.Config{
+			Clock: sched, Rand: mrand.New(mrand.NewPCG(3, 4)), TenantID: tenantID, TenantDomain: "contoso.onmicrosoft.com",
+			Apps:         []mockgraph.App{{ClientID: certApp, DisplayName: "CI pipeline", Roles: allRoles, Certificates: []*x509.Certificate{short}}},
+			RuleCompiler: stubCompiler,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		client, stop := transport.ServeHTTPPipe("graph", srv.Handler())
+		DeferCleanup(stop)
+		w := &world{sched: sched, srv: srv, client: client, stop: stop}
+		post := func() tokenReply {
+			a := goodAssertion(w.sched.Now())
+			a.header = map[string]any{"x5t#S256": x5tS256(short)}
+			return w.postToken(assertionForm(certApp, a.sign()))
+		}
+
+		w.run(time.Hour) // exactly notAfter: still valid (X.509 notAfter is inclusive)
+		Expect(post().status).To(Equal(200))
+		w.run(time.Second)
+		r := post()
+		Expect(r.status).To(Equal(401))
+		Expect(r.body["error"]).To(Equal("invalid_client"))
+		Expect(r.aadsts()).To(BeNumerically("==", 700027))
+		Expect(r.body["error_description"]).To(ContainSubstring("Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '" +
+			strings.ToUpper(hex.EncodeToString(func() []byte { d := sha256.Sum256(der); return d[:] }())) +
+			"', Found key 'Start=01/05/2026 07:00:00, End=01/05/2026 09:00:00']"))
+	})
+})

@@ -26,7 +26,7 @@ type listOpts struct {
 	// collection (e.g. serialNumber eq on Autopilot devices, §4.3).
 	checkFilter func(odata.Expr) *apiError
 	// search lists the properties $search may name (search.go); nil
-	// refuses $search. The handler applies query.search to its items.
+	// refuses $search. It is applied with $filter (query.matches).
 	search *searchSpec
 	// stable names the properties no code changes after the entity is
 	// stored, so a table version (store.go) covers them: a $filter and
@@ -44,6 +44,12 @@ type query struct {
 	offset  int // from $skiptoken
 	count   bool
 	search  *searchMatcher // nil = no $search
+}
+
+// matches reports whether the entity read through get passes $filter and
+// $search; Graph applies both (an AND) before ordering and paging.
+func (q *query) matches(get odata.Getter) bool {
+	return (q.filter == nil || odata.MatchGetter(q.filter, get)) && q.search.match(get)
 }
 
 func (o listOpts) badRequest(msg string) *apiError {
@@ -68,14 +74,7 @@ func (o listOpts) parseQuery(r *http.Request) (*query, *apiError) {
 		return nil, o.badRequest(fmt.Sprintf("Invalid query string: %v", err))
 	}
 	q := &query{}
-	get := func(k string) (string, bool) {
-		for key, v := range vals {
-			if strings.EqualFold(key, k) && len(v) > 0 {
-				return v[0], true
-			}
-		}
-		return "", false
-	}
+	get := func(k string) (string, bool) { return queryOption(vals, k) }
 	if f, ok := get("$filter"); ok {
 		e, err := odata.ParseFilter(f)
 		if err != nil {
@@ -163,6 +162,31 @@ func (o listOpts) parseQuery(r *http.Request) (*query, *apiError) {
 		}
 	}
 	return q, nil
+}
+
+// queryOption finds a system query option in any case of its key (the
+// values come from url.ParseQuery, which decodes %24filter, §1.2).
+func queryOption(vals url.Values, key string) (string, bool) {
+	for k, v := range vals {
+		if strings.EqualFold(k, key) && len(v) > 0 {
+			return v[0], true
+		}
+	}
+	return "", false
+}
+
+// queryValue is queryOption on r for handlers outside parseQuery; "" when
+// absent. A malformed query string is the caller's to refuse.
+func queryValue(r *http.Request, key string) string {
+	vals, _ := url.ParseQuery(r.URL.RawQuery)
+	v, _ := queryOption(vals, key)
+	return v
+}
+
+func queryHas(r *http.Request, key string) bool {
+	vals, _ := url.ParseQuery(r.URL.RawQuery)
+	_, ok := queryOption(vals, key)
+	return ok
 }
 
 // checkAdvanced enforces the directory advanced-query rule: ne, not,
@@ -286,7 +310,7 @@ func (s *Server) writeSet(w http.ResponseWriter, r *http.Request, o listOpts, sr
 
 // listResult is a query's answer before paging: idx lists the matching
 // rows of rs in answer order; all means every row in creation order (no
-// $filter, no $orderby), so no index is built.
+// $filter, $search or $orderby), so no index is built.
 type listResult struct {
 	rs  rowSet
 	idx []int
@@ -308,7 +332,7 @@ func (lr listResult) at(p int) map[string]any {
 }
 
 func (s *Server) selectRows(r *http.Request, o listOpts, q *query, src tableRef, build func() rowSet) listResult {
-	if q.filter == nil && q.orderBy == nil {
+	if q.filter == nil && q.search == nil && q.orderBy == nil {
 		return listResult{rs: build(), all: true}
 	}
 	key, cacheable := listKey{}, src.tbl != nil && o.cacheable(q)
@@ -326,12 +350,12 @@ func (s *Server) selectRows(r *http.Request, o listOpts, q *query, src tableRef,
 	return lr
 }
 
-// filterSort returns the indices of the rows matching q.filter, stably
-// ordered by q.orderBy.
+// filterSort returns the indices of the rows matching q.filter and
+// q.search, stably ordered by q.orderBy.
 func filterSort(rs rowSet, q *query) []int {
 	n := rs.size()
 	idx := make([]int, 0, n)
-	if q.filter == nil {
+	if q.filter == nil && q.search == nil {
 		for i := 0; i < n; i++ {
 			idx = append(idx, i)
 		}
@@ -340,7 +364,7 @@ func filterSort(rs rowSet, q *query) []int {
 		cur := 0
 		get := func(name string) any { return rs.prop(cur, name) }
 		for ; cur < n; cur++ {
-			if odata.MatchGetter(q.filter, get) {
+			if q.matches(get) {
 				idx = append(idx, cur)
 			}
 		}
@@ -460,14 +484,24 @@ func project(it map[string]any, sel []string) map[string]any {
 
 // writeOne answers GET of a single entity, honouring $select.
 func writeOne(w http.ResponseWriter, r *http.Request, ctxFrag string, obj map[string]any, directory bool) {
-	o := listOpts{directory: directory}
-	if v := r.URL.Query().Get("$select"); v != "" {
-		sel, err := odata.ParseSelect(v)
-		if err != nil {
-			writeErr(w, r, o.badRequest(err.Error()))
-			return
-		}
-		obj = project(obj, sel)
+	obj, e := selectOne(r, directory, obj)
+	if e != nil {
+		writeErr(w, r, e)
+		return
 	}
 	writeEntity(w, r, http.StatusOK, ctxFrag+"/$entity", obj)
+}
+
+// selectOne applies $select to one entity, reading the key as parseQuery
+// does (any case, percent-encoded or not).
+func selectOne(r *http.Request, directory bool, obj map[string]any) (map[string]any, *apiError) {
+	v := queryValue(r, "$select")
+	if v == "" {
+		return obj, nil
+	}
+	sel, err := odata.ParseSelect(v)
+	if err != nil {
+		return nil, listOpts{directory: directory}.badRequest(err.Error())
+	}
+	return project(obj, sel), nil
 }

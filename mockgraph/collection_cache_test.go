@@ -129,6 +129,17 @@ var _ = Describe("list cache", func() {
 		Expect(serials(p2)).To(Equal(append(serialRange(11, 15), serialRange(16, 22)...)))
 	})
 
+	It("counts through the same rows: /$count follows deletes and ignores $orderby", func() {
+		count := apPath + "/$count?$filter=contains(serialNumber,'CA00')&$orderby=serialNumber desc"
+		c := w.do("GET", count, nil)
+		Expect(c.status).To(Equal(200), c.raw)
+		Expect(c.header.Get("Content-Type")).To(HavePrefix("text/plain"))
+		Expect(c.raw).To(Equal("10"))
+		Expect(w.do("DELETE", apPath+"/"+idOf("CA003"), nil).status).To(Equal(204))
+		Expect(w.do("GET", count, nil).raw).To(Equal("9"))
+		Expect(w.do("GET", apPath+"/$count", nil).raw).To(Equal("29"))
+	})
+
 	It("keeps v1.0 and beta pages apart", func() {
 		Expect(w.do("GET", cached, nil).values()[0]).NotTo(HaveKey("deploymentProfileAssignmentStatus"))
 		Expect(w.do("GET", "/beta/deviceManagement/windowsAutopilotDeviceIdentities?$filter=contains(serialNumber,'CA')&$top=10", nil).values()[0]).

@@ -182,6 +182,16 @@ var _ = Describe("directory queries", func() {
 			Expect([]any{r.values()[0]["displayName"], p.values()[0]["displayName"]}).To(ConsistOf("Autopilot devices", "Autopilot-HAADJ"))
 		})
 
+		It("applies $search before $orderby, $count and paging, as $filter is", func() {
+			r := w.do("GET", `/v1.0/groups?$search="displayName:autopilot" OR "displayName:kiosk"&$orderby=displayName desc&$top=2&$count=true`, nil, eventual, "eventual")
+			Expect(r.status).To(Equal(200), r.raw)
+			Expect(r.body["@odata.count"]).To(BeNumerically("==", 3))
+			Expect([]any{r.values()[0]["displayName"], r.values()[1]["displayName"]}).To(Equal([]any{"Kiosk2024", "Autopilot-HAADJ"}))
+			p := w.do("GET", r.body["@odata.nextLink"].(string), nil, eventual, "eventual")
+			Expect(p.status).To(Equal(200), p.raw)
+			Expect(names(p)).To(Equal([]string{"Autopilot devices"}))
+		})
+
 		It("refuses $search without ConsistencyLevel: eventual with Graph's message (§1.2, S4)", func() {
 			r := w.do("GET", `/v1.0/groups?$search="displayName:autopilot"`, nil)
 			Expect(r.status).To(Equal(400))
@@ -407,6 +417,14 @@ var _ = Describe("directory queries", func() {
 			Expect(r.body).NotTo(HaveKey("displayName"))
 			Expect(r.body).To(HaveKey("id"))
 			Expect(r.body["members"]).To(Equal([]any{map[string]any{"@odata.type": "#microsoft.graph.device", "id": ids[0], "displayName": "SN00"}}))
+		})
+
+		It("reads $select and $expand percent-encoded, as Kiota sends them (§1.2)", func() {
+			w.addMember(gid, ids[0])
+			r := w.do("GET", "/v1.0/groups/"+gid+"?%24select=id&%24expand=members(%24select=id)", nil)
+			Expect(r.status).To(Equal(200), r.raw)
+			Expect(r.body).NotTo(HaveKey("displayName"))
+			Expect(r.body["members"]).To(Equal([]any{map[string]any{"@odata.type": "#microsoft.graph.device", "id": ids[0]}}))
 		})
 
 		It("returns at most 20 members, without a nextLink", func() {

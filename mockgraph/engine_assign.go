@@ -37,6 +37,13 @@ func targeting(as []*assignment, groups map[string]bool, withUser bool) (viaGrou
 	return
 }
 
+// reaches reports whether an assignment set targets a device in groups
+// (through a group or All devices) without an exclusion removing it.
+func reaches(as []*assignment, groups map[string]bool, withUser bool) bool {
+	viaGroup, viaAll, excluded := targeting(as, groups, withUser)
+	return !excluded && (viaGroup || viaAll)
+}
+
 // resolveProfile picks the deployment profile for ap. Several apply → the
 // oldest-created wins (S12, seed 004 / F4). A profile that reaches the
 // device through a group is "assigned"; one that reaches it only through
@@ -113,8 +120,7 @@ func (s *Server) resolveDomainJoin(entraObjectID string) *deviceConfig {
 		}
 		// Users do not count: the ODJ request is the device's, made at
 		// enrollment (UNCERTAIN; seed 000 assigns it to the device group).
-		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, false)
-		if !excluded && (viaGroup || viaAll) {
+		if reaches(c.Assignments, groups, false) {
 			return c
 		}
 	}
@@ -135,8 +141,7 @@ func (s *Server) skipUserStatusPage(entraObjectID string) bool {
 		if c.ODataType != typeCustomConfig {
 			continue
 		}
-		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, false)
-		if excluded || !(viaGroup || viaAll) {
+		if !reaches(c.Assignments, groups, false) {
 			continue
 		}
 		list, _ := c.Props["omaSettings"].([]any)
@@ -170,8 +175,7 @@ func (s *Server) resolveESP(entraObjectID string) *enrollmentConfig {
 			def = c
 			continue
 		}
-		viaGroup, viaAll, excluded := targeting(c.Assignments, groups, true)
-		if excluded || !(viaGroup || viaAll) {
+		if !reaches(c.Assignments, groups, true) {
 			continue
 		}
 		if best == nil || c.Priority < best.Priority {

@@ -5,11 +5,11 @@ import (
 	mrand "math/rand/v2"
 	"strings"
 	"time"
-
-	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // Conversion engine: "Convert all targeted devices to Autopilot"
+// (every conversion.* trace event's detail starts with the serial and a
+// space: the harness files them under the device)
 // (extractHardwareHash / hardwareHashExtractionEnabled, graph-api.md §6.3).
 //
 // Seed 000, "Create and assign a Windows Autopilot deployment profile":
@@ -44,11 +44,9 @@ import (
 //     registered (CHOICE); once registered it stays (seed 000, as above);
 //   - the Autopilot record is associated with the device's existing Entra
 //     object, which gains the [ZTDID] physical id (UNCERTAIN: the docs say
-//     nothing; this is what the portal shows as "Associated Azure AD
-//     device" for converted devices in field reports, and it is what makes
-//     the seed's procedure work — the profile that converts the device
-//     reaches it again after a reset through the same group; switch:
-//     ConversionOptions.NewEntraObject). Group tag,
+//     nothing; it is what makes the seed's procedure work — the profile
+//     that converts the device reaches it again after a reset through the
+//     same group; switch: ConversionOptions.NewEntraObject). Group tag,
 //     order id and purchase order stay empty: the hash comes from the device
 //     (seed 000 "Register Windows Autopilot devices that are already
 //     enrolled").
@@ -67,16 +65,11 @@ type ConversionOptions struct {
 	WinningProfileOnly bool
 }
 
-// conversionState is the engine's per-device bookkeeping, keyed by the
-// managed device id.
-type conversionState struct {
-	timer    sim.Timer
-	targeted time.Time
-}
-
-// convertible reports whether md may be registered by conversion at all.
+// convertible reports whether md may be registered by conversion at all:
+// company-owned and not an Autopilot device yet (seed 000). The hash comes
+// from the device itself, so a record without one still converts.
 func (s *Server) convertible(md *managedDevice) bool {
-	if md.AutopilotID != "" || md.OwnerType != "company" || md.HardwareHash == "" {
+	if md.AutopilotID != "" || md.OwnerType != "company" {
 		return false
 	}
 	if md.SerialNumber != "" {
@@ -96,8 +89,7 @@ func (s *Server) conversionTarget(entraID string) *deploymentProfile {
 		if !on && !s.cfg.Conversion.WinningProfileOnly {
 			continue
 		}
-		viaGroup, viaAll, excluded := targeting(p.Assignments, groups, false)
-		if excluded || !(viaGroup || viaAll) {
+		if !reaches(p.Assignments, groups, false) {
 			continue
 		}
 		if !on {
@@ -116,7 +108,7 @@ func (s *Server) recomputeConversions() {
 	// Creation order, not map order: each scheduling draws a delay from
 	// the seeded stream.
 	for _, md := range s.st.managed.list() {
-		if md.entraObjectID != "" && s.st.existing[md.entraObjectID] == md {
+		if s.st.existing[md.entraObjectID] == md {
 			s.recomputeConversion(md)
 		}
 	}
@@ -132,15 +124,13 @@ func (s *Server) recomputeConversion(md *managedDevice) {
 	}
 	switch {
 	case p == nil && pending != nil:
-		pending.timer.Stop()
+		pending.Stop()
 		delete(s.conversions, md.ID)
-		s.record("conversion.cancelled", md.SerialNumber+": no longer targeted by a profile that converts")
+		s.record("conversion.cancelled", md.SerialNumber+" no longer targeted by a profile that converts")
 	case p != nil && pending == nil:
 		d := s.conversionDelay()
 		mdID := md.ID
-		st := &conversionState{targeted: s.now()}
-		st.timer = s.after(d, "conversion.register", func() { s.convert(mdID) })
-		s.conversions[md.ID] = st
+		s.conversions[md.ID] = s.after(d, "conversion.register", func() { s.convert(mdID) })
 		s.record("conversion.scheduled", fmt.Sprintf("%s profile=%s in %s", md.SerialNumber, p.ID, d))
 	}
 }
@@ -151,11 +141,12 @@ func (s *Server) recomputeConversion(md *managedDevice) {
 func (s *Server) forgetConversion(md *managedDevice) {
 	if s.st.existing[md.entraObjectID] == md {
 		delete(s.st.existing, md.entraObjectID)
+		delete(s.st.existingSerials, strings.ToLower(md.SerialNumber))
 	}
 	if p := s.conversions[md.ID]; p != nil {
-		p.timer.Stop()
+		p.Stop()
 		delete(s.conversions, md.ID)
-		s.record("conversion.cancelled", md.SerialNumber+": managed device deleted")
+		s.record("conversion.cancelled", md.SerialNumber+" managed device deleted")
 	}
 }
 
@@ -193,42 +184,16 @@ func (s *Server) convert(mdID string) {
 		seq: s.st.nextSeq(),
 	}
 	if s.cfg.Conversion.NewEntraObject {
-		// The import's shape (engine_import.go): a placeholder named
-		// after the serial.
-		ed = &entraDevice{ID: s.newID(), DeviceID: s.newID(), DisplayName: md.SerialNumber, TrustType: "AzureAd",
-			AccountEnabled: true, OperatingSystem: "Windows", OSVersion: "10.0.26100.1000", Created: s.now(),
-			PhysicalIDs: []string{}, seq: s.st.nextSeq()}
-		s.st.entra.put(ed.ID, ed)
+		ed = s.newPlaceholder(md.SerialNumber) // an import's shape
 	}
-	ap.EntraObjectID, ap.AzureADDeviceID = ed.ID, ed.DeviceID
-	s.st.autopilot.put(ap.ID, ap)
-	if ap.SerialNumber != "" {
-		s.st.serials[strings.ToLower(ap.SerialNumber)] = ap
-	}
-	s.st.byEntra[ed.ID] = ap
-	ed.PhysicalIDs = setPhysicalID(ed.PhysicalIDs, ztdIDPrefix, ap.ID)
 	md.AutopilotID = ap.ID
 	s.record("conversion.registered", fmt.Sprintf("%s ztdId=%s entraObject=%s", md.SerialNumber, ap.ID, ed.ID))
-	s.deviceChanged(ed.ID)
-	s.recomputeAssignment(ap)
+	s.register(ap, ed)
 }
 
-// entraOf finds a managed device's Entra object: by the id recorded at
-// enrollment, else by its deviceId.
+// entraOf is a candidate's Entra object (nil once deleted). Candidates are
+// the devices of store.existing, whose object id is recorded at enrollment.
 func (s *Server) entraOf(md *managedDevice) *entraDevice {
-	if md.entraObjectID != "" {
-		if e, ok := s.st.entra.get(md.entraObjectID); ok {
-			return e
-		}
-		return nil // deleted
-	}
-	if md.AzureADDeviceID == "" {
-		return nil
-	}
-	for _, e := range s.st.entra.list() {
-		if strings.EqualFold(e.DeviceID, md.AzureADDeviceID) {
-			return e
-		}
-	}
-	return nil
+	e, _ := s.st.entra.get(md.entraObjectID)
+	return e
 }

@@ -2,12 +2,14 @@ package mockgraph_test
 
 import (
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/autopilotsim/autopilotsim/mockgraph"
+	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // "Convert all targeted devices to Autopilot" (seed 000 "Create and assign
@@ -293,4 +295,86 @@ var _ = Describe("Convert all targeted devices: the UNCERTAIN switches", func() 
 		Entry("off (default): any reaching profile with the setting converts", false, 1),
 		Entry("on: the older profile wins and does not convert", true, 0),
 	)
+})
+
+var _ = Describe("Convert all targeted devices: input and records", func() {
+	var w *world
+	BeforeEach(func() { w = newWorld(mockgraph.Delays{ConversionMin: time.Hour, ConversionMax: time.Hour}) })
+
+	DescribeTable("refuses a non-Boolean conversion setting instead of storing it as off",
+		func(key string) {
+			pid := w.createProfile("P", true, false)
+			r := w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+				"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", key: "true"})
+			Expect(r.status).To(Equal(400), r.raw)
+			Expect(r.raw).To(ContainSubstring("'" + key + "' must be a Boolean"))
+			r = w.do("POST", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles", map[string]any{
+				"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "displayName": "Q", key: 1})
+			Expect(r.status).To(Equal(400), r.raw)
+		},
+		Entry("legacy name", "extractHardwareHash"),
+		Entry("current name", "hardwareHashExtractionEnabled"),
+	)
+
+	It("converts a record without a hash (the device supplies it)", func() {
+		r := w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+			"serialNumber": "NOHASH", "deviceName": "PC-NOHASH", "ownership": "company", "joinType": "azureADJoined"})
+		Expect(r.status).To(Equal(201), r.raw)
+		pid := w.createProfile("Convert", true, false)
+		Expect(w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+			"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "extractHardwareHash": true}).status).To(Equal(204))
+		w.assignProfile(pid, "all", "")
+		w.run(2 * time.Hour)
+		Expect(w.srv.AutopilotDevices()).To(ConsistOf(HaveField("SerialNumber", "NOHASH")))
+	})
+
+	DescribeTable("records the enrollment type the Graph enum describes for each join type",
+		func(join, want string) {
+			Expect(w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+				"serialNumber": "ET1", "deviceName": "PC-ET1", "ownership": "company", "joinType": join}).status).To(Equal(201))
+			r := w.do("GET", "/beta/deviceManagement/managedDevices", nil)
+			Expect(r.values()).To(ContainElement(HaveKeyWithValue("deviceEnrollmentType", want)))
+		},
+		Entry("hybrid: GPO auto-enrollment, co-management", "hybridAzureADJoined", "windowsCoManagement"),
+		Entry("Entra joined", "azureADJoined", "windowsAzureADJoin"),
+		Entry("registered: Add work account", "azureADRegistered", "windowsAutoEnrollment"),
+	)
+
+	It("accepts a serial again once its managed device is deleted", func() {
+		body := map[string]any{"serialNumber": "AGAIN", "deviceName": "PC-AGAIN", "ownership": "company", "joinType": "azureADJoined"}
+		r := w.priv("POST", "/_private/enrollment/v1/existing", body)
+		Expect(r.status).To(Equal(201), r.raw)
+		Expect(w.do("DELETE", "/beta/deviceManagement/managedDevices/"+r.body["managedDeviceId"].(string), nil).status).To(Equal(204))
+		Expect(w.priv("POST", "/_private/enrollment/v1/existing", body).status).To(Equal(201))
+	})
+})
+
+var _ = Describe("Convert all targeted devices: the trace", func() {
+	It("starts every conversion.* detail with the serial and a space (the harness files them under the device)", func() {
+		trace := &sim.Trace{}
+		w := newWorld(mockgraph.Delays{ConversionMin: time.Hour, ConversionMax: time.Hour}, func(c *mockgraph.Config) { c.Trace = trace })
+		for _, serial := range []string{"TR1", "TR2"} {
+			Expect(w.priv("POST", "/_private/enrollment/v1/existing", map[string]any{
+				"serialNumber": serial, "deviceName": "PC-" + serial, "ownership": "company", "joinType": "azureADJoined"}).status).To(Equal(201))
+		}
+		pid := w.createProfile("Convert", true, false)
+		patch := func(on bool) {
+			Expect(w.do("PATCH", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid, map[string]any{
+				"@odata.type": "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile", "extractHardwareHash": on}).status).To(Equal(204))
+		}
+		w.assignProfile(pid, "all", "")
+		patch(true)
+		patch(false) // both cancelled
+		patch(true)
+		w.run(2 * time.Hour) // both registered
+		steps := map[string]int{}
+		for _, ev := range trace.For("graph") {
+			if !strings.HasPrefix(ev.Step, "conversion.") {
+				continue
+			}
+			steps[ev.Step]++
+			Expect(ev.Detail).To(Or(HavePrefix("TR1 "), HavePrefix("TR2 ")), ev.Step)
+		}
+		Expect(steps).To(Equal(map[string]int{"conversion.scheduled": 4, "conversion.cancelled": 2, "conversion.registered": 2}))
+	})
 })

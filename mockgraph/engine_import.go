@@ -54,35 +54,48 @@ func (s *Server) processImport(d *importedDevice) {
 		fail(errAlreadyAssigned, "ZtdDeviceAlreadyAssigned")
 		return
 	}
-	now := s.now()
 	ap := &autopilotDevice{
 		ID: s.newID(), SerialNumber: d.SerialNumber, GroupTag: d.GroupTag, PurchaseOrder: d.PurchaseOrder,
 		ProductKey: d.ProductKey, HardwareIdentifier: d.HardwareIdentifier, UserPrincipalName: d.AssignedUPN,
 		EnrollmentState: "notContacted", AssignmentStatus: "notAssigned", RegisteredBy: "import", seq: s.st.nextSeq(),
 	}
-	// Registration creates the Entra object carrying [ZTDID] (§10, §14).
-	// Its displayName is the serial and its trustType AzureAd: UNCERTAIN (§15.6).
-	ed := &entraDevice{
-		ID: s.newID(), DeviceID: s.newID(), DisplayName: d.SerialNumber, TrustType: "AzureAd",
-		AccountEnabled: true, OperatingSystem: "Windows", OSVersion: "10.0.26100.1000",
-		Created: now, seq: s.st.nextSeq(),
-	}
-	ed.PhysicalIDs = []string{ztdIDPrefix + ap.ID}
+	ed := s.newPlaceholder(d.SerialNumber)
 	if d.GroupTag != "" {
 		ed.PhysicalIDs = append(ed.PhysicalIDs, orderIDPrefix+d.GroupTag)
 	}
 	if d.PurchaseOrder != "" {
 		ed.PhysicalIDs = append(ed.PhysicalIDs, purchaseOrderPrefix+d.PurchaseOrder)
 	}
+	d.Status, d.RegistrationID, d.ErrorCode, d.ErrorName = "complete", ap.ID, 0, ""
+	s.record("import.complete", d.SerialNumber+" ztdId="+ap.ID)
+	s.register(ap, ed)
+}
+
+// newPlaceholder is the Entra object an Autopilot registration creates
+// (§10, §14): named after the serial, trustType AzureAd (UNCERTAIN, §15.6).
+func (s *Server) newPlaceholder(serial string) *entraDevice {
+	return &entraDevice{
+		ID: s.newID(), DeviceID: s.newID(), DisplayName: serial, TrustType: "AzureAd",
+		AccountEnabled: true, OperatingSystem: "Windows", OSVersion: "10.0.26100.1000",
+		Created: s.now(), PhysicalIDs: []string{}, seq: s.st.nextSeq(),
+	}
+}
+
+// register makes ap an Autopilot device on the Entra object ed (stored
+// when new), which carries its [ZTDID] first among its physical ids; group
+// evaluation and profile assignment follow. Import and conversion
+// (engine_convert.go) both end here.
+func (s *Server) register(ap *autopilotDevice, ed *entraDevice) {
 	ap.EntraObjectID, ap.AzureADDeviceID = ed.ID, ed.DeviceID
+	ed.PhysicalIDs = append([]string{ztdIDPrefix + ap.ID}, setPhysicalID(ed.PhysicalIDs, ztdIDPrefix, "")...)
 	s.st.autopilot.put(ap.ID, ap)
 	if ap.SerialNumber != "" {
 		s.st.serials[strings.ToLower(ap.SerialNumber)] = ap
 	}
 	s.st.byEntra[ed.ID] = ap
-	s.st.entra.put(ed.ID, ed)
-	d.Status, d.RegistrationID, d.ErrorCode, d.ErrorName = "complete", ap.ID, 0, ""
-	s.record("import.complete", d.SerialNumber+" ztdId="+ap.ID)
+	if _, stored := s.st.entra.get(ed.ID); !stored {
+		s.st.entra.put(ed.ID, ed)
+	}
 	s.deviceChanged(ed.ID)
 	s.recomputeAssignment(ap)
 }

@@ -76,6 +76,8 @@ var _ = Describe("SkipUserStatusPage through an OMA-URI custom profile", func() 
 		Entry("not a list", map[string]any{"omaUri": uri}, "must be an array"),
 		Entry("not an object", []any{"x"}, "must be an omaSetting object"),
 		Entry("no @odata.type", []any{map[string]any{"omaUri": uri, "value": true}}, "omaSetting subtype"),
+		Entry("a Boolean setting with a string value", []any{map[string]any{"@odata.type": "#microsoft.graph.omaSettingBoolean", "omaUri": uri, "value": "yes"}}, "must be a Boolean for omaSettingBoolean"),
+		Entry("a String setting with a Boolean value", []any{map[string]any{"@odata.type": "#microsoft.graph.omaSettingString", "omaUri": uri, "value": true}}, "must be a String for omaSettingString"),
 		Entry("not an OMA-URI", []any{map[string]any{"@odata.type": "#microsoft.graph.omaSettingBoolean", "omaUri": "HKLM\\\\x", "value": true}}, "starting with './'"),
 	)
 })

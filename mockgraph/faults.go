@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/autopilotsim/autopilotsim/transport"
@@ -51,6 +52,11 @@ func CheckFault(i int, f Fault) error {
 	if _, err := regexp.Compile(f.Path); err != nil {
 		return fmt.Errorf("mockgraph: fault %d: path pattern %q: %w", i, f.Path, err)
 	}
+	if f.Method != strings.ToUpper(f.Method) {
+		// Methods compare exactly (r.Method is upper case): "post" would
+		// never fire.
+		return fmt.Errorf("mockgraph: fault %d: method %q would never match: write it upper case (%q)", i, f.Method, strings.ToUpper(f.Method))
+	}
 	switch f.Status {
 	case 429, 500, 502, 503, 504:
 	case 0:
@@ -68,6 +74,15 @@ func CheckFault(i int, f Fault) error {
 	}
 	if f.RetryAfter > 0 && f.Status != 429 && f.Status != 503 && f.Status != 504 {
 		return fmt.Errorf("mockgraph: fault %d: Retry-After goes with 429, 503 or 504, not status %d", i, f.Status)
+	}
+	// Refused rather than truncated: the header carries whole seconds
+	// (§1.4), and jitter is drawn in whole milliseconds (pick), so a 500ms
+	// Retry-After or a 0.5ms jitter would silently become 0.
+	if f.RetryAfter%time.Second != 0 {
+		return fmt.Errorf("mockgraph: fault %d: Retry-After %s is not whole seconds (the header carries seconds, graph-api.md §1.4)", i, f.RetryAfter)
+	}
+	if f.Jitter%time.Millisecond != 0 {
+		return fmt.Errorf("mockgraph: fault %d: jitter %s is not whole milliseconds (it is drawn in milliseconds)", i, f.Jitter)
 	}
 	return nil
 }

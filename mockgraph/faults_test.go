@@ -111,6 +111,9 @@ var _ = Describe("added latency (virtual mode)", func() {
 		Entry("Retry-After on latency only", mockgraph.Fault{Path: "x", Probability: 1, Latency: time.Second, RetryAfter: time.Second}, "not status 0"),
 		Entry("NaN probability", mockgraph.Fault{Path: "x", Status: 500, Probability: math.NaN()}, "probability"),
 		Entry("probability above 1", mockgraph.Fault{Path: "x", Status: 500, Probability: 1.5}, "probability"),
+		Entry("Retry-After not whole seconds", mockgraph.Fault{Path: "x", Status: 429, Probability: 1, RetryAfter: 1500 * time.Millisecond}, "not whole seconds"),
+		Entry("method in lower case", mockgraph.Fault{Path: "x", Method: "post", Status: 500, Probability: 1}, `method "post" would never match`),
+		Entry("jitter finer than the draw", mockgraph.Fault{Path: "x", Probability: 1, Jitter: 500 * time.Microsecond}, "not whole milliseconds"),
 	)
 })
 

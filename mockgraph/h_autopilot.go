@@ -32,15 +32,6 @@ func (s *Server) autopilotFilter(e odata.Expr) *apiError {
 	return bad
 }
 
-func (s *Server) autopilotItems(r *http.Request) []map[string]any {
-	beta := isBeta(r)
-	var items []map[string]any
-	for _, d := range s.st.autopilot.list() {
-		items = append(items, d.toJSON(beta))
-	}
-	return items
-}
-
 // autopilotRows filters on the typed entity and builds JSON only for the
 // page (10,000-device tenants, see BenchmarkGraph).
 func (s *Server) autopilotRows(r *http.Request) rowSet {
@@ -109,24 +100,24 @@ func (s *Server) listAutopilot(w http.ResponseWriter, r *http.Request) *apiError
 }
 
 func (s *Server) countAutopilot(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.writeCount(w, r, s.autopilotOpts(), s.autopilotItems(r))
+	return s.countSet(w, r, s.autopilotOpts(), refOf(s.st.autopilot), func() rowSet { return s.autopilotRows(r) })
 }
 
 // writeCount answers a /$count segment with a plain-text integer.
 func (s *Server) writeCount(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) *apiError {
+	return s.countSet(w, r, o, tableRef{}, func() rowSet { return mapSet(items) })
+}
+
+// countSet is writeCount over a rowSet; it selects rows as writeSet does.
+func (s *Server) countSet(w http.ResponseWriter, r *http.Request, o listOpts, src tableRef, build func() rowSet) *apiError {
+	// parseQuery takes the /$count segment for $count, so a directory
+	// count without ConsistencyLevel: eventual is refused there (§1.2).
 	q, e := o.parseQuery(r)
 	if e != nil {
 		return e
 	}
-	if o.directory && !strings.EqualFold(r.Header.Get("ConsistencyLevel"), "eventual") {
-		return dirErr(400, "Request_UnsupportedQuery", "Count is not currently supported without the 'ConsistencyLevel: eventual' request header.")
-	}
-	n := 0
-	for _, it := range items {
-		if q.filter == nil || odata.Match(q.filter, it) {
-			n++
-		}
-	}
+	q.orderBy = nil // an order does not change a count
+	n := s.selectRows(r, o, q, src, build).len()
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(200)
 	_, _ = fmt.Fprintf(w, "%d", n)

@@ -26,44 +26,14 @@ func (s *Server) groupItems() []map[string]any {
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.dirList(w, r, s.groupOpts(), s.groupItems())
+	s.writeList(w, r, s.groupOpts(), s.groupItems())
+	return nil
 }
 
 // countGroups: GET /groups/$count (§9.1), with $filter and $search; needs
 // ConsistencyLevel: eventual like every directory /$count (§1.2).
 func (s *Server) countGroups(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.dirCount(w, r, s.groupOpts(), s.groupItems())
-}
-
-// searched narrows items by $search. parseQuery parses and validates every
-// option (ConsistencyLevel included); $search is applied here because the
-// directory handlers own their items, and writeList / writeCount then
-// apply the other options to what is left.
-func searched(r *http.Request, o listOpts, items []map[string]any) ([]map[string]any, *apiError) {
-	q, e := o.parseQuery(r)
-	if e != nil {
-		return nil, e
-	}
-	return q.search.keep(items), nil
-}
-
-// dirList answers a directory collection GET.
-func (s *Server) dirList(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) *apiError {
-	items, e := searched(r, o, items)
-	if e != nil {
-		return e
-	}
-	s.writeList(w, r, o, items)
-	return nil
-}
-
-// dirCount answers a directory /$count.
-func (s *Server) dirCount(w http.ResponseWriter, r *http.Request, o listOpts, items []map[string]any) *apiError {
-	items, e := searched(r, o, items)
-	if e != nil {
-		return e
-	}
-	return s.writeCount(w, r, o, items)
+	return s.writeCount(w, r, s.groupOpts(), s.groupItems())
 }
 
 func (s *Server) groupByID(r *http.Request) (*group, *apiError) {
@@ -83,31 +53,25 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) *apiError {
 	if isBeta(r) && g.dynamic() {
 		// Beta returns it only with $select (§9.2); we add it when selected.
 		obj["membershipRuleProcessingStatus"] = g.processingStatus()
-		if r.URL.Query().Get("$select") == "" {
+		if queryValue(r, "$select") == "" {
 			delete(obj, "membershipRuleProcessingStatus")
 		}
 	}
-	if expand == nil {
-		writeOne(w, r, "groups", obj, true)
-		return nil
-	}
 	// $select applies to the group; the expanded members keep their own
 	// (nested) $select, so they are added after the projection.
-	if v := queryValue(r, "$select"); v != "" {
-		sel, err := odata.ParseSelect(v)
-		if err != nil {
-			return errBadRequest(err.Error())
-		}
-		obj = project(obj, sel)
+	if obj, e = selectOne(r, true, obj); e != nil {
+		return e
 	}
-	members := []any{}
-	for _, m := range s.memberItems(g, "", false) {
-		if len(members) == maxExpanded {
-			break
+	if expand != nil {
+		members := []any{}
+		for _, m := range s.memberItems(g, "", false) {
+			if len(members) == maxExpanded {
+				break
+			}
+			members = append(members, project(m, expand.sel))
 		}
-		members = append(members, project(m, expand.sel))
+		obj["members"] = members
 	}
-	obj["members"] = members
 	writeEntity(w, r, http.StatusOK, "groups/$entity", obj)
 	return nil
 }
@@ -125,16 +89,17 @@ type expandMembers struct {
 // groupExpand reads $expand on GET /groups/{id}: "members" or
 // "members($select=a,b)". nil when $expand is absent.
 func groupExpand(r *http.Request) (*expandMembers, *apiError) {
-	if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
 		// A dropped pair (e.g. an unencoded ';') must not pass silently.
 		return nil, errBadRequest(fmt.Sprintf("Invalid query string: %v", err))
 	}
-	v := strings.TrimSpace(queryValue(r, "$expand"))
-	if v == "" {
-		if queryHas(r, "$expand") {
-			return nil, errBadRequest("$expand needs a navigation property, e.g. $expand=members.")
-		}
+	v, ok := queryOption(vals, "$expand")
+	if !ok {
 		return nil, nil
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return nil, errBadRequest("$expand needs a navigation property, e.g. $expand=members.")
 	}
 	name, opts := v, ""
 	if i := strings.IndexByte(v, '('); i >= 0 {
@@ -169,28 +134,6 @@ func groupExpand(r *http.Request) (*expandMembers, *apiError) {
 		x.sel = sel
 	}
 	return x, nil
-}
-
-// queryValue reads a system query option whichever way its key is encoded
-// (Kiota sends %24expand, §1.2); "" when absent or unparsable.
-func queryValue(r *http.Request, key string) string {
-	vals, _ := url.ParseQuery(r.URL.RawQuery)
-	for k, v := range vals {
-		if strings.EqualFold(k, key) && len(v) > 0 {
-			return v[0]
-		}
-	}
-	return ""
-}
-
-func queryHas(r *http.Request, key string) bool {
-	vals, _ := url.ParseQuery(r.URL.RawQuery)
-	for k := range vals {
-		if strings.EqualFold(k, key) {
-			return true
-		}
-	}
-	return false
 }
 
 // ruleError turns a rule parse failure into Graph's 400: message is the
@@ -562,17 +505,15 @@ func (s *Server) listMemberRefs(w http.ResponseWriter, r *http.Request) *apiErro
 			return errBadRequest(fmt.Sprintf("The query option '%s' is not allowed on a $ref request.", k))
 		}
 	}
-	o := s.memberOpts("directoryObjects")
-	items, e := searched(r, o, s.memberItems(g, "", false))
-	if e != nil {
-		return e
-	}
+	// $filter and $search read the member; the page shows its reference.
+	items := s.memberItems(g, "", false)
 	rows := make([]row, len(items))
 	for i, it := range items {
-		ref := map[string]any{"@odata.id": memberRefURL(r, it["id"].(string))}
-		rows[i] = row{get: odata.MapGetter(it), full: func() map[string]any { return ref }}
+		rows[i] = row{get: odata.MapGetter(it), full: func() map[string]any {
+			return map[string]any{"@odata.id": memberRefURL(r, it["id"].(string))}
+		}}
 	}
-	s.writeRows(w, r, o, rows)
+	s.writeRows(w, r, s.memberOpts("directoryObjects"), rows)
 	return nil
 }
 
@@ -626,14 +567,13 @@ func (s *Server) memberItems(g *group, kind string, transitive bool) []map[strin
 // memberOpts are the options of a member list; frag is the context
 // fragment ("directoryObjects", or "devices"/"groups" after a cast).
 func (s *Server) memberOpts(frag string) listOpts {
-	sp := directoryObjectSearch
 	switch frag {
 	case "devices":
-		sp = deviceSearch
+		return s.deviceOpts()
 	case "groups":
-		sp = groupSearch
+		return s.groupOpts()
 	}
-	return listOpts{ctxFrag: frag, directory: true, pageSize: 100, search: sp}
+	return listOpts{ctxFrag: frag, directory: true, pageSize: 100, search: directoryObjectSearch}
 }
 
 func (s *Server) listMembers(kind string) handlerFunc {
@@ -646,7 +586,8 @@ func (s *Server) listMembers(kind string) handlerFunc {
 		if kind != "" {
 			frag = kind + "s"
 		}
-		return s.dirList(w, r, s.memberOpts(frag), s.memberItems(g, kind, transitive(r)))
+		s.writeList(w, r, s.memberOpts(frag), s.memberItems(g, kind, transitive(r)))
+		return nil
 	}
 }
 
@@ -655,7 +596,7 @@ func (s *Server) countMembers(w http.ResponseWriter, r *http.Request) *apiError 
 	if e != nil {
 		return e
 	}
-	return s.dirCount(w, r, s.memberOpts("directoryObjects"), s.memberItems(g, "", transitive(r)))
+	return s.writeCount(w, r, s.memberOpts("directoryObjects"), s.memberItems(g, "", transitive(r)))
 }
 
 // ---- devices (§10) ----
@@ -673,11 +614,12 @@ func (s *Server) deviceItems() []map[string]any {
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.dirList(w, r, s.deviceOpts(), s.deviceItems())
+	s.writeList(w, r, s.deviceOpts(), s.deviceItems())
+	return nil
 }
 
 func (s *Server) countDevices(w http.ResponseWriter, r *http.Request) *apiError {
-	return s.dirCount(w, r, s.deviceOpts(), s.deviceItems())
+	return s.writeCount(w, r, s.deviceOpts(), s.deviceItems())
 }
 
 func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) *apiError {
@@ -759,17 +701,17 @@ func (s *Server) deviceMemberOf(cast, count bool) handlerFunc {
 				items = append(items, g.toJSON())
 			}
 		}
-		frag := "directoryObjects"
-		if cast {
-			frag = "groups"
+		// Every memberOf entry is a group here, so groups' options (and
+		// searchable properties) apply with or without the cast.
+		o := s.groupOpts()
+		if !cast {
+			o.ctxFrag = "directoryObjects"
 		}
-		// Every memberOf entry is a group here, so groups' searchable
-		// properties apply with or without the cast.
-		o := listOpts{ctxFrag: frag, directory: true, pageSize: 100, search: groupSearch}
 		if count {
-			return s.dirCount(w, r, o, items)
+			return s.writeCount(w, r, o, items)
 		}
-		return s.dirList(w, r, o, items)
+		s.writeList(w, r, o, items)
+		return nil
 	}
 }
 

@@ -213,6 +213,30 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
+// profileBools are the Boolean profile properties the engines act on: a
+// string "true" would otherwise be stored and read as off (§6.3).
+var profileBools = []string{"hybridAzureADJoinSkipConnectivityCheck", "extractHardwareHash", "hardwareHashExtractionEnabled",
+	"enableWhiteGlove", "preprovisioningAllowed"}
+
+// checkProfileBools refuses a non-Boolean value for one of profileBools,
+// and the skip-check property on an Entra-join profile (§6.3: it exists
+// only on the AD subtype). POST and PATCH share it.
+func checkProfileBools(typ string, body map[string]any) *apiError {
+	for _, k := range profileBools {
+		v, ok := body[k]
+		if !ok {
+			continue
+		}
+		if _, isBool := v.(bool); !isBool {
+			return intuneBadRequest(fmt.Sprintf("'%s' must be a Boolean.", k))
+		}
+		if k == "hybridAzureADJoinSkipConnectivityCheck" && typ != typeHybridProfile {
+			return intuneBadRequest("'hybridAzureADJoinSkipConnectivityCheck' exists only on activeDirectoryWindowsAutopilotDeploymentProfile.")
+		}
+	}
+	return nil
+}
+
 func (s *Server) postProfile(w http.ResponseWriter, r *http.Request) *apiError {
 	var body map[string]any
 	if e := decodeBody(r, shapeIntune, &body); e != nil {
@@ -233,13 +257,8 @@ func (s *Server) postProfile(w http.ResponseWriter, r *http.Request) *apiError {
 	if len(name) > 200 {
 		return intuneBadRequest("'displayName' is longer than 200 characters.")
 	}
-	if v, ok := body["hybridAzureADJoinSkipConnectivityCheck"]; ok {
-		if _, isBool := v.(bool); !isBool {
-			return intuneBadRequest("'hybridAzureADJoinSkipConnectivityCheck' must be a Boolean.")
-		}
-		if typ != typeHybridProfile {
-			return intuneBadRequest("'hybridAzureADJoinSkipConnectivityCheck' exists only on activeDirectoryWindowsAutopilotDeploymentProfile.")
-		}
+	if e := checkProfileBools(typ, body); e != nil {
+		return e
 	}
 	now := s.now()
 	p := &deploymentProfile{ID: s.newID(), ODataType: typ, Created: now, Modified: now, seq: s.st.nextSeq()}
@@ -272,6 +291,9 @@ func (s *Server) patchProfile(w http.ResponseWriter, r *http.Request) *apiError 
 	}
 	if t, ok := body["@odata.type"].(string); ok && t != p.ODataType {
 		return intuneBadRequest("The profile's '@odata.type' cannot change.")
+	}
+	if e := checkProfileBools(p.ODataType, body); e != nil {
+		return e
 	}
 	for k, v := range cleanProps(body) {
 		p.Props[k] = v
@@ -459,6 +481,20 @@ func validateOMASettings(props map[string]any) *apiError {
 		}
 		if u, _ := m["omaUri"].(string); !strings.HasPrefix(u, "./") {
 			return intuneBadRequest(fmt.Sprintf("'omaSettings[%d].omaUri' must be an OMA-URI starting with './'.", i))
+		}
+		// The value's type follows the subtype; the engines read Boolean
+		// and String values (engine_assign.go), so a mismatch is refused,
+		// not read as false.
+		t, _ := m["@odata.type"].(string)
+		switch v := m["value"]; t {
+		case "#microsoft.graph.omaSettingBoolean":
+			if _, ok := v.(bool); !ok {
+				return intuneBadRequest(fmt.Sprintf("'omaSettings[%d].value' must be a Boolean for omaSettingBoolean.", i))
+			}
+		case "#microsoft.graph.omaSettingString":
+			if _, ok := v.(string); !ok {
+				return intuneBadRequest(fmt.Sprintf("'omaSettings[%d].value' must be a String for omaSettingString.", i))
+			}
 		}
 	}
 	return nil

@@ -203,23 +203,25 @@ func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError 
 	default:
 		return privErr(400, "BadRequest", fmt.Sprintf("ownership %q: want company or personal.", b.Ownership))
 	}
+	// deviceEnrollmentType per the Graph enum's descriptions (Learn
+	// "deviceEnrollmentType enum type").
 	var trust, enrollType string
 	switch b.JoinType {
 	case "hybridAzureADJoined":
-		// A domain-joined PC enrolled by the auto-enrollment GPO (S21):
-		// its Entra object came from Entra Connect.
+		// A domain-joined PC enrolled by the auto-enrollment GPO (S21),
+		// "Co-Management triggered by AutoPilot or Group Policy"; its
+		// Entra object came from Entra Connect.
 		trust, enrollType = "ServerAd", "windowsCoManagement"
 	case "azureADJoined":
 		trust, enrollType = "AzureAd", "windowsAzureADJoin"
 	case "azureADRegistered":
-		trust, enrollType = "Workplace", "windowsBulkUserless"
+		// "Windows 10 automatic enrollment. (Add work account)"
+		trust, enrollType = "Workplace", "windowsAutoEnrollment"
 	default:
 		return privErr(400, "BadRequest", fmt.Sprintf("joinType %q: want hybridAzureADJoined, azureADJoined or azureADRegistered.", b.JoinType))
 	}
-	for _, md := range s.st.managed.list() {
-		if strings.EqualFold(md.SerialNumber, b.SerialNumber) {
-			return privErr(409, "Conflict", fmt.Sprintf("A managed device with serial number %s already exists.", b.SerialNumber))
-		}
+	if _, dup := s.st.existingSerials[strings.ToLower(b.SerialNumber)]; dup {
+		return privErr(409, "Conflict", fmt.Sprintf("A managed device with serial number %s already exists.", b.SerialNumber))
 	}
 	now := s.now()
 	ed := &entraDevice{
@@ -236,6 +238,7 @@ func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError 
 		HardwareHash: b.HardwareHash, Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now, entraObjectID: ed.ID}
 	s.st.managed.put(md.ID, md)
 	s.st.existing[ed.ID] = md
+	s.st.existingSerials[strings.ToLower(md.SerialNumber)] = md
 	s.record("enroll.existing", fmt.Sprintf("%s %s %s managedDevice=%s", b.SerialNumber, b.JoinType, owner, md.ID))
 	s.deviceChanged(ed.ID)
 	s.recomputeConversion(md)

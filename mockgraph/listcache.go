@@ -55,8 +55,8 @@ func newListKey(r *http.Request, q *query, src tableRef) listKey {
 // Unknown filter nodes, lambdas (whose variable is not a property) and
 // $search are not cacheable.
 func (o listOpts) cacheable(q *query) bool {
-	// $search is applied by the handler before the rows reach writeSet
-	// (h_directory.go), so the key would not tell searched rows apart.
+	// The key leaves $search out and its properties are not checked
+	// against o.stable; no collection with stable properties takes it.
 	if len(o.stable) == 0 || q.search != nil {
 		return false
 	}

@@ -78,24 +78,40 @@ func (s *Server) logRequest(next http.Handler) http.Handler {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if until, ok := s.retryUntil[key]; ok {
-			h := !at.Before(until)
+		if m, ok := s.retryUntil[key]; ok {
+			h := !at.Before(m.until)
 			e.HonouredRetryAfter = &h
 			delete(s.retryUntil, key)
 		}
 		if e.RetryAfter > 0 {
 			// The wait counts from when the answer arrived: after any
 			// added latency.
-			s.retryUntil[key] = at.Add(e.Latency + e.RetryAfter)
+			s.retryUntil[key] = retryMark{until: at.Add(e.Latency + e.RetryAfter), entry: s.reqLogged}
 		}
 		s.reqLog = append(s.reqLog, e)
-		if n := s.cfg.RequestLogLimit; n > 0 && len(s.reqLog) > n {
+		s.reqLogged++
+		if n := s.cfg.RequestLogLimit; n > 0 && len(s.reqLog) >= 2*n {
 			// Drop the oldest in blocks so trimming stays amortised O(1).
-			if len(s.reqLog) >= 2*n {
-				s.reqLog = append([]RequestLogEntry(nil), s.reqLog[len(s.reqLog)-n:]...)
+			s.reqLog = append([]RequestLogEntry(nil), s.reqLog[len(s.reqLog)-n:]...)
+			// A throttled answer that left the log stops judging its
+			// repeat: a client that never repeats (it gave up, or paged
+			// on with another query) would otherwise grow retryUntil for
+			// as long as the lab runs.
+			oldest := s.reqLogged - n
+			for k, m := range s.retryUntil {
+				if m.entry < oldest {
+					delete(s.retryUntil, k)
+				}
 			}
 		}
 	})
+}
+
+// retryMark is an answer with Retry-After awaiting its repeat: when the
+// wait ends, and the answer's number in the log (reqLogged at the time).
+type retryMark struct {
+	until time.Time
+	entry int
 }
 
 // logged returns the entries within the limit, oldest first. Callers hold s.mu.

@@ -84,7 +84,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 		http.Error(w, `{"error":{"code":"InternalServerError","message":"mockgraph: encode response"}}`, http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8")
+	w.Header().Set("Content-Type", jsonContentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -73,7 +73,6 @@ type searchExpr interface {
 }
 
 type searchClause struct {
-	pos  int // 1-based offset of the opening quote, for messages
 	prop string
 	text string
 }
@@ -157,32 +156,22 @@ func (p *searchParser) keyword(kw string) bool {
 	return true
 }
 
-func (p *searchParser) or() (searchExpr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.keyword("OR") {
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = searchBool{and: false, l: l, r: r}
-	}
-	return l, nil
-}
+// or and and parse left-associative chains; AND binds tighter than OR.
+func (p *searchParser) or() (searchExpr, error)  { return p.chain("OR", p.and) }
+func (p *searchParser) and() (searchExpr, error) { return p.chain("AND", p.primary) }
 
-func (p *searchParser) and() (searchExpr, error) {
-	l, err := p.primary()
+// chain parses operand (kw operand)*, folding to the left.
+func (p *searchParser) chain(kw string, operand func() (searchExpr, error)) (searchExpr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.keyword("AND") {
-		r, err := p.primary()
+	for p.keyword(kw) {
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = searchBool{and: true, l: l, r: r}
+		l = searchBool{and: kw == "AND", l: l, r: r}
 	}
 	return l, nil
 }
@@ -265,7 +254,7 @@ func (p *searchParser) clause() (searchExpr, error) {
 	if text == "" {
 		return nil, &searchSyntaxError{start + 2 + utf8.RuneCountInString(prop), fmt.Sprintf("clause for '%s' has no text to search for", prop)}
 	}
-	return searchClause{pos: start + 1, prop: prop, text: text}, nil
+	return searchClause{prop: prop, text: text}, nil
 }
 
 func validSearchProp(s string) bool {
@@ -434,15 +423,8 @@ type searchMatcher struct {
 	expr searchExpr
 }
 
-func (m *searchMatcher) keep(items []map[string]any) []map[string]any {
-	if m == nil {
-		return items
-	}
-	kept := items[:0:0]
-	for _, it := range items {
-		if m.expr.match(m.spec, odata.MapGetter(it)) {
-			kept = append(kept, it)
-		}
-	}
-	return kept
+// match reports whether the entity read through get satisfies the
+// $search; a nil matcher (no $search) matches everything.
+func (m *searchMatcher) match(get odata.Getter) bool {
+	return m == nil || m.expr.match(m.spec, get)
 }

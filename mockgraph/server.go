@@ -123,11 +123,12 @@ type Server struct {
 	tokCache map[string]*tokenClaims
 	// Request log (Config.LogRequests).
 	reqLog     []RequestLogEntry
-	retryUntil map[string]time.Time
+	reqLogged  int // entries ever logged (the next entry's number)
+	retryUntil map[string]retryMark
 	throttles  *throttleState
 	// Conversion engine (engine_convert.go): pending registrations by
 	// managed device id, and the stream their delays are drawn from.
-	conversions map[string]*conversionState
+	conversions map[string]sim.Timer
 	convRnd     *mrand.Rand
 
 	handler http.Handler
@@ -185,7 +186,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mockgraph: generate signing key: %w", err)
 	}
-	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]time.Time{}, conversions: map[string]*conversionState{}}
+	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]retryMark{}, conversions: map[string]sim.Timer{}}
 	if s.compile == nil {
 		s.compile = DefaultRuleCompiler
 	}

@@ -88,8 +88,9 @@ type store struct {
 	byEntra      map[string]*autopilotDevice // Entra placeholder object id → device
 	// existing: Entra object id → the managed device enrolled before
 	// Autopilot that owns it (conversion candidates, engine_convert.go).
-	existing map[string]*managedDevice
-	lists    listCache // recent list-query results (listcache.go)
+	existing        map[string]*managedDevice
+	existingSerials map[string]*managedDevice // lower-case serial → the same devices
+	lists           listCache                 // recent list-query results (listcache.go)
 }
 
 func newStore() *store {
@@ -98,7 +99,7 @@ func newStore() *store {
 		groups: newTable[group](), profiles: newTable[deploymentProfile](), configs: newTable[deviceConfig](),
 		enrollConfs: newTable[enrollmentConfig](), managed: newTable[managedDevice](), odj: newTable[odjRequest](),
 		connectors: newTable[domainJoinConnector](), serials: map[string]*autopilotDevice{}, byEntra: map[string]*autopilotDevice{},
-		existing: map[string]*managedDevice{},
+		existing: map[string]*managedDevice{}, existingSerials: map[string]*managedDevice{},
 	}
 }
 
@@ -281,7 +282,7 @@ type managedDevice struct {
 	EnrollmentType                                                   string // deviceEnrollmentType
 	Manufacturer, Model                                              string
 	HardwareHash                                                     string // what "Convert all targeted devices" uploads (engine_convert.go); not a Graph property
-	entraObjectID                                                    string // its Entra object, when known (saves a scan per conversion check)
+	entraObjectID                                                    string // its Entra object (devices enrolled before Autopilot: store.existing)
 	Enrolled                                                         time.Time
 	LastSync                                                         time.Time
 }

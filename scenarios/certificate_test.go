@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -61,6 +62,37 @@ var _ = Describe("tenant.apps[].certificate", func() {
 		Expect(errorLines(err)).To(Equal([]string{
 			`s.yaml:22:20: tenant.apps[0].certificate: certificate file "keys/ci.pem": stat keys/ci.pem: no such file or directory`,
 		}))
+	})
+
+	// pem.Decode skips a block it cannot decode and goes on to the next, so
+	// without a check a damaged second certificate of a rollover bundle
+	// would be dropped without a word.
+	DescribeTable("refuses a bundle with a block that does not decode, naming the block's line",
+		func(damage func(lines []string) []string) {
+			pem, err := os.ReadFile("testdata/certs/rollover.pem")
+			Expect(err).NotTo(HaveOccurred())
+			lines := strings.Split(string(pem), "\n")
+			Expect(lines[28]).To(Equal("-----BEGIN CERTIFICATE-----")) // the second certificate, line 29
+			dir := GinkgoT().TempDir()
+			Expect(os.WriteFile(filepath.Join(dir, "bad.pem"), []byte(strings.Join(damage(lines), "\n")), 0o600)).To(Succeed())
+			file := filepath.Join(dir, "s.yaml")
+			Expect(os.WriteFile(file, []byte(withApp("      clientId: c\n      certificate: bad.pem\n")), 0o600)).To(Succeed())
+			_, err = scenarios.Load(file)
+			Expect(errorLines(err)).To(Equal([]string{
+				file + `:22:20: tenant.apps[0].certificate: certificate file "bad.pem" line 29: a PEM block that does not decode (damaged base64, or no -----END line)`,
+			}))
+		},
+		Entry("damaged base64", func(l []string) []string { l[29] = "!!" + l[29][2:]; return l }),
+		Entry("no END line (truncated file)", func(l []string) []string { return l[:40] }),
+	)
+
+	It("keeps certificates set in code when there is no certificate file", func() {
+		sc, err := scenarios.LoadBytes("s.yaml", []byte(withApp("      clientId: c\n      certificate: testdata/certs/ci.pem\n")))
+		Expect(err).NotTo(HaveOccurred())
+		sc.Tenant.Apps = append(sc.Tenant.Apps, scenarios.AppRegistration{Name: "code", ClientID: "d", Certificates: sc.Tenant.Apps[0].Certificates})
+		Expect(sc.Validate()).To(Succeed())
+		Expect(sc.Tenant.Apps[1].Certificates).To(HaveLen(1))
+		Expect(sc.Tenant.Apps[0].Certificates).To(HaveLen(1))
 	})
 
 	DescribeTable("refuses a file it cannot use, at the certificate's position",

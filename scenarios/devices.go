@@ -30,6 +30,16 @@ type Device struct {
 	PowerOn *time.Duration
 }
 
+// EntraName is the displayName of the device's Entra object: the name it
+// was enrolled with, else its serial (an Autopilot import names its object
+// after the serial, mockgraph engine_import.go).
+func (d Device) EntraName() string {
+	if d.Enrolled != nil {
+		return d.Enrolled.Name
+	}
+	return d.Serial
+}
+
 // batchSerial is the serial of the i-th (1-based) device of a batch.
 func batchSerial(prefix string, i int) string { return fmt.Sprintf("%s%04d", prefix, i) }
 

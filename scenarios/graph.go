@@ -102,6 +102,9 @@ func checkFault(f Fault, statusGiven bool) []faultProblem {
 			add(d.key, "must not be negative, got %s", d.v)
 		}
 	}
+	if f.Jitter.D()%time.Millisecond != 0 {
+		add("jitter", "jitter is drawn in whole milliseconds (mockgraph/faults.go): %s is not", f.Jitter)
+	}
 	if f.RetryAfter > 0 {
 		switch {
 		case f.RetryAfter.D()%time.Second != 0:

@@ -80,6 +80,8 @@ var _ = Describe("the graph section", func() {
 			`s.yaml:45:19: graph.faults[0].retryAfter: retryAfter goes with status 429, 503 or 504, not 500`),
 		Entry("retryAfter not whole seconds", "path: x\nstatus: 429\nretryAfter: 1500ms",
 			`s.yaml:45:19: graph.faults[0].retryAfter: Retry-After is sent in whole seconds (graph-api.md §1.4): 1.5s is not`),
+		Entry("jitter finer than its draw", "path: x\nlatency: 1s\njitter: 1500us",
+			`s.yaml:45:15: graph.faults[0].jitter: jitter is drawn in whole milliseconds (mockgraph/faults.go): 1.5ms is not`),
 		Entry("bare number duration", "path: x\nlatency: 2",
 			`s.yaml:44:16: graph.faults[0].latency: bare number 2 is not a duration: write 2m, not 2 (units: s, m, h)`),
 		Entry("method in lower case", "path: x\nstatus: 500\nmethod: post",
@@ -129,6 +131,7 @@ var _ = Describe("the graph section", func() {
 		Entry("twice", "path=x,p=1,probability=1,status=500", `fault "path=x,p=1,probability=1,status=500": p given twice`),
 		Entry("bad number", "path=x,status=many", `fault "path=x,status=many": status: want a whole number, got "many"`),
 		Entry("bare number duration", "path=x,latency=2", `fault "path=x,latency=2": latency: bare number 2 is not a duration: write 2s, not 2 (units: ms, s, m, h)`),
+		Entry("jitter finer than its draw", "path=x,jitter=500us", `fault "path=x,jitter=500us": jitter is drawn in whole milliseconds (mockgraph/faults.go): 500µs is not`),
 		Entry("the scenario rules", "path=(,status=404,retryAfter=5s",
 			"fault \"path=(,status=404,retryAfter=5s\": path: bad regular expression \"(\": error parsing regexp: missing closing ): `(`; retryAfter goes with status 429, 503 or 504, not 404; status 404 is not one a fault answers (want one of 429, 500, 502, 503, 504)"),
 	)

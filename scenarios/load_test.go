@@ -544,3 +544,22 @@ var _ = Describe("Error", func() {
 		Expect(scenarios.Errors{{Msg: "a"}, {Msg: "b"}}.Error()).To(Equal("a\nb"))
 	})
 })
+
+var _ = Describe("enrolled devices (devices[].enrolled)", func() {
+	DescribeTable("refuse what would be lost or ambiguous, with file:line:col",
+		func(devices string, want ...string) {
+			doc := strings.Replace(base, "devices:\n  - serial: DEV0001\n    location: hq-lan\n    user: alice@contoso.com\n", "devices:\n"+devices, 1)
+			Expect(doc).NotTo(Equal(base))
+			_, err := scenarios.LoadBytes("s.yaml", []byte(doc))
+			Expect(errorLines(err)).To(Equal(want))
+		},
+		Entry("a group tag it would never get", "  - serial: DEV0001\n    groupTag: Sales\n    location: hq-lan\n    user: alice@contoso.com\n    enrolled: {}\n",
+			`s.yaml:36:15: devices[0].groupTag: groupTag applies to imported devices; an enrolled device registered by conversion gets none`),
+		Entry("enrolled after its reset", "  - serial: DEV0001\n    location: hq-lan\n    user: alice@contoso.com\n    powerOn: 1h\n    enrolled:\n      at: 2h\n",
+			`s.yaml:40:11: devices[0].enrolled.at: 2h is after the device's powerOn 1h, which is its reset: it must be enrolled before`),
+		Entry("a name that is another device's serial", "  - serial: DEV0001\n    location: hq-lan\n    user: alice@contoso.com\n  - serial: DEV0002\n    location: hq-lan\n    user: alice@contoso.com\n    enrolled:\n      name: dev0001\n",
+			`s.yaml:42:13: devices[1].enrolled.name: device name "dev0001" is also the Entra name of DEV0001; names must be unique`),
+		Entry("a character NetBIOS refuses", "  - serial: DEV0001\n    location: hq-lan\n    user: alice@contoso.com\n    enrolled:\n      name: PC_01\n",
+			`s.yaml:39:13: devices[0].enrolled.name: device name "PC_01" holds a character not allowed in NetBIOS names`),
+	)
+})

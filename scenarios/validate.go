@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -488,9 +489,10 @@ func (v *validator) tenant() {
 		v.required(p+".name", "app name", a.Name)
 		v.required(p+".clientId", "clientId", a.ClientID)
 		v.unique(seenApp, p+".clientId", "clientId", a.ClientID)
-		v.s.Tenant.Apps[i].Certificates = nil
 		if a.Certificate == "" {
-			if strings.TrimSpace(a.ClientSecret) == "" {
+			// Certificates set in code (no file) are the app's
+			// certificates as they stand; only a file path replaces them.
+			if strings.TrimSpace(a.ClientSecret) == "" && len(a.Certificates) == 0 {
 				v.errf(p+".clientSecret", "missing clientSecret or certificate (an app signs in with a secret, a certificate, or either)")
 			}
 			continue
@@ -536,14 +538,15 @@ func (v *validator) certificates(at, path string) []*x509.Certificate {
 		v.errf(at, "certificate file %q (%s) is larger than %d bytes; want a PEM file of CERTIFICATE blocks", path, full, maxCertFile)
 		return nil
 	}
+	blocks, bad := pemBlocks(data)
+	if bad > 0 {
+		v.errf(at, "certificate file %q line %d: a PEM block that does not decode (damaged base64, or no -----END line)", path, bad)
+		return nil
+	}
 	var certs []*x509.Certificate
 	var others []string
-	for rest, n := data, 0; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
+	n := 0
+	for _, b := range blocks {
 		if b.Type != "CERTIFICATE" {
 			others = append(others, b.Type)
 			continue
@@ -568,6 +571,39 @@ func (v *validator) certificates(at, path string) []*x509.Certificate {
 		v.errf(at, "certificate file %q is not PEM: want one or more -----BEGIN CERTIFICATE----- blocks", path)
 	}
 	return certs
+}
+
+// pemBlocks splits data into its PEM blocks. pem.Decode skips a block it
+// cannot decode (damaged base64, no END line) and goes on to the next, so
+// a rollover bundle with one broken certificate would lose it without a
+// word: each "-----BEGIN " line (at a line start, as pem.Decode wants it)
+// is decoded on its own, and the first that does not decode is reported by
+// its line (1-based; 0 when all decode).
+func pemBlocks(data []byte) (blocks []*pem.Block, badLine int) {
+	begin := []byte("-----BEGIN ")
+	var starts []int
+	for i := 0; ; {
+		j := bytes.Index(data[i:], begin)
+		if j < 0 {
+			break
+		}
+		if k := i + j; k == 0 || data[k-1] == '\n' {
+			starts = append(starts, k)
+		}
+		i += j + len(begin)
+	}
+	for n, at := range starts {
+		end := len(data)
+		if n+1 < len(starts) {
+			end = starts[n+1]
+		}
+		b, _ := pem.Decode(data[at:end])
+		if b == nil {
+			return nil, 1 + bytes.Count(data[:at], []byte("\n"))
+		}
+		blocks = append(blocks, b)
+	}
+	return blocks, 0
 }
 
 // domainJoin checks a Domain Join profile. Naming rules are errors (S1,
@@ -770,12 +806,24 @@ func (v *validator) devices() []Device {
 			v.enum(p+".enrolled.joinType", "join type", e.JoinType, []string{"hybridAzureADJoined", "azureADJoined", "azureADRegistered"}, false)
 			if e.Name != "" && (len(e.Name) > 15 || strings.ContainsAny(e.Name, " \t*?[]")) {
 				v.errf(p+".enrolled.name", "device name %q: at most 15 characters, no spaces or glob characters (NetBIOS, S29)", e.Name)
+			} else if strings.ContainsAny(e.Name, badNameChars) {
+				v.errf(p+".enrolled.name", "device name %q holds a character not allowed in NetBIOS names", e.Name)
 			}
 			if e.Name != "" && d.Serial == "" {
 				v.errf(p+".enrolled.name", "a batch cannot share one device name; leave name out (each device is named after its serial)")
 			}
 			if e.At != nil && e.At.D() > s.Duration.D() {
 				v.errf(p+".enrolled.at", "%s is after the end of the run (duration %s)", e.At, s.Duration)
+			} else if e.At != nil && d.PowerOn != nil && e.At.D() > d.PowerOn.D() {
+				v.errf(p+".enrolled.at", "%s is after the device's powerOn %s, which is its reset: it must be enrolled before", e.At, d.PowerOn)
+			}
+			// Conversion uploads the device's hash without any of these
+			// (seed 000 "Register Windows Autopilot devices that are
+			// already enrolled"); silently dropping them would mislead.
+			for _, f := range []struct{ key, val string }{{"groupTag", d.GroupTag}, {"orderId", d.OrderID}, {"purchaseOrderId", d.PurchaseOrderID}} {
+				if f.val != "" {
+					v.errf(p+"."+f.key, "%s applies to imported devices; an enrolled device registered by conversion gets none", f.key)
+				}
 			}
 		}
 		if d.PowerOn != nil {
@@ -801,6 +849,25 @@ func (v *validator) devices() []Device {
 			continue
 		}
 		first[d.Serial] = d
+	}
+	// Every device's Entra object must be found by its displayName (group
+	// members, harness setup.go): an enrolled device's name may not repeat
+	// another device's name or serial.
+	names := map[string]Device{}
+	for _, d := range devs {
+		n := strings.ToLower(d.EntraName())
+		prev, dup := names[n]
+		if !dup {
+			names[n] = d
+			continue
+		}
+		enrolled, other := d, prev
+		if d.Enrolled == nil {
+			enrolled, other = prev, d
+		}
+		if enrolled.Enrolled != nil && prev.Serial != d.Serial {
+			v.errf(fmt.Sprintf("devices[%d].enrolled.name", enrolled.Spec), "device name %q is also the Entra name of %s; names must be unique", enrolled.EntraName(), other.Serial)
+		}
 	}
 	for i, g := range s.Tenant.Groups {
 		for j, m := range g.Members {

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,6 +91,21 @@ func RetryDelay(a Answer, done int) (wait time.Duration, ok bool) {
 		return a.RetryAfter, true
 	}
 	return RetryBaseDelay << done, true
+}
+
+// NextRetry is RetryDelay with the note every simulated client traces
+// for the retry it schedules, e.g. "retry 2/3 in 6s (backoff)" or
+// "retry 1/3 in 30s (Retry-After)": the one wording of the shared policy.
+func NextRetry(a Answer, done int) (wait time.Duration, note string, ok bool) {
+	wait, ok = RetryDelay(a, done)
+	if !ok {
+		return 0, "", false
+	}
+	why := "backoff"
+	if a.RetryAfter > 0 {
+		why = "Retry-After"
+	}
+	return wait, fmt.Sprintf("retry %d/%d in %s (%s)", done+1, MaxRetries, wait, why), true
 }
 
 // MarkSimulated names a simulated client's request (User-Agent: agent, so

@@ -44,6 +44,17 @@ var _ = Describe("the client side of faults", func() {
 		Entry("404 is no transient error", transport.Answer{Status: 404}, 0, time.Duration(0), false),
 	)
 
+	DescribeTable("NextRetry: the delay and the note every client traces",
+		func(a transport.Answer, done int, wait time.Duration, note string, ok bool) {
+			w, n, o := transport.NextRetry(a, done)
+			Expect([]any{w, n, o}).To(Equal([]any{wait, note, ok}))
+		},
+		Entry("Retry-After", transport.Answer{Status: 429, RetryAfter: 30 * time.Second}, 0, 30*time.Second, "retry 1/3 in 30s (Retry-After)", true),
+		Entry("backoff", transport.Answer{Status: 503}, 1, 6*time.Second, "retry 2/3 in 6s (backoff)", true),
+		Entry("retries spent", transport.Answer{Status: 503}, transport.MaxRetries, time.Duration(0), "", false),
+		Entry("not retryable", transport.Answer{Status: 409}, 0, time.Duration(0), "", false),
+	)
+
 	It("marks a simulated client's request", func() {
 		req, _ := http.NewRequest("GET", "http://graph.local/x", nil)
 		transport.MarkSimulated(req, "autopilotsim-device/S1", 2)

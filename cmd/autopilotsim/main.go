@@ -184,7 +184,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		return exitInvalid
 	}
 	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v,
-		Faults: faults.faults, IntuneThrottling: *throttling, Start: t0, GraphTLS: *tlsCert != ""})
+		Faults: faults.faults, IntuneThrottling: *throttling, Start: t0, WallClock: *start == "now", GraphTLS: *tlsCert != ""})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		var inv *harness.InvalidError
@@ -206,9 +206,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	<-sig
-	fmt.Fprintln(stdout, "stopping")
-	return exitOK
+	select {
+	case <-sig:
+		fmt.Fprintln(stdout, "stopping")
+		return exitOK
+	case err := <-lab.Failed():
+		fmt.Fprintln(stderr, err)
+		return exitFailed
+	}
 }
 
 // parseStart reads --start: "now" (from the wall clock: a lab runs in real

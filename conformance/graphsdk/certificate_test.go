@@ -118,7 +118,7 @@ var _ = Describe("azidentity.ClientCertificateCredential against a lab (serve --
 		sc.Tenant.Apps = append(sc.Tenant.Apps, scenarios.AppRegistration{Name: "ci", ClientID: client,
 			Roles: []string{"Device.Read.All"}, Certificates: []*x509.Certificate{cert}})
 		lab2, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0", Speed: 1,
-			GraphTLS: true, Start: time.Now()})
+			GraphTLS: true, Start: time.Now(), WallClock: true})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(lab2.Close)
 		roots := x509.NewCertPool()
