@@ -31,9 +31,12 @@ const (
 	// DefaultIOTimeout bounds one LDAP or HTTP exchange in wall time. It is
 	// a guard against a hung peer, not simulated behaviour.
 	DefaultIOTimeout = 30 * time.Second
-	// claimBatch is how many requests one claim asks for
-	// (PRIVATE_API.md's example).
-	claimBatch = 10
+	// DefaultClaimBatch is how many requests one claim asks for
+	// (PRIVATE_API.md's example). How many ODJ requests a real connector
+	// takes per poll is not documented (UNCERTAIN, S39, §6.1): with the
+	// default poll a connector serves at most DefaultClaimBatch requests
+	// per DefaultPickupLatency, 10 per 30 s. Both are parameters.
+	DefaultClaimBatch = 10
 )
 
 // Config configures one connector installation.
@@ -52,13 +55,40 @@ type Config struct {
 	DialLDAP transport.Dialer
 	// PickupLatency is how often the connector claims work (UNCERTAIN, S39).
 	PickupLatency time.Duration
-	Heartbeat     time.Duration
+	// ClaimBatch is how many requests one claim takes at most
+	// (UNCERTAIN, S39; 1..1000, default DefaultClaimBatch).
+	ClaimBatch int
+	Heartbeat  time.Duration
 	// RetryOnNameCollision is how many fresh names to try when the add
 	// answers entryAlreadyExists (UNCERTAIN, §6.5, F23); 0 fails at once,
 	// as NetProvisionComputerAccount does without reuse (NERR_UserExists,
 	// S33).
 	RetryOnNameCollision int
-	Trace                *sim.Trace // optional
+	// Credential is what the connector got at installation (mockgraph
+	// InstallConnector, PRIVATE_API.md "Authentication"): presented as a
+	// bearer on every call of the connector channel. Empty: none is sent.
+	Credential string
+	// AcceptContainerOU passes an OU given as a container (CN=Computers,…)
+	// to the DC, which accepts it. Seed 000 "Create and assign a Domain Join
+	// profile" lists it as invalid ("a container can't be specified") and
+	// F6 says the domain join then fails, but which component refuses it is
+	// UNCERTAIN. false (default): the connector refuses it with event 30132
+	// (ERROR_INVALID_PARAMETER, [INF]) and the device gets no blob, as the
+	// article says; true: the computer is created where the profile said.
+	AcceptContainerOU bool
+	// OnlyReadOnlyDC: the only DC the connector's server can reach is a
+	// read-only DC. NetProvisionComputerAccount needs a writable DC
+	// (https://learn.microsoft.com/en-us/windows/win32/api/lmjoin/nf-lmjoin-netprovisioncomputeraccount,
+	// F41), so locating one fails with ERROR_NO_SUCH_DOMAIN (1355, [INF])
+	// and no computer is created.
+	OnlyReadOnlyDC bool
+	// ProxyUnset: the server reaches the Internet only through a proxy
+	// the connector is not configured for (no WPAD, no defaultProxy in
+	// ODJConnectorSvc.exe.config: "Work with existing on-premises proxy
+	// servers", https://learn.microsoft.com/en-us/autopilot/autopilot-hybrid-connector-proxy).
+	// It cannot reach Intune: no heartbeat, no claim (F10, F21).
+	ProxyUnset bool
+	Trace      *sim.Trace // optional
 	// ID is the connector id in the channel's URLs; default a GUID drawn
 	// from Rand at New.
 	ID string
@@ -120,6 +150,12 @@ func New(cfg Config) (*Connector, error) {
 	if _, err := DomainDN(cfg.Domain); err != nil {
 		return nil, fmt.Errorf("connector %s: config: %w", cfg.Name, err)
 	}
+	if cfg.ClaimBatch < 0 || cfg.ClaimBatch > 1000 {
+		return nil, fmt.Errorf("connector %s: config: claimBatch %d out of 1..1000", cfg.Name, cfg.ClaimBatch)
+	}
+	if cfg.ClaimBatch == 0 {
+		cfg.ClaimBatch = DefaultClaimBatch
+	}
 	if cfg.PickupLatency == 0 {
 		cfg.PickupLatency = DefaultPickupLatency
 	}
@@ -135,7 +171,7 @@ func New(cfg Config) (*Connector, error) {
 	c := &Connector{
 		cfg:      cfg,
 		actor:    "connector/" + cfg.Name,
-		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout, agent: "autopilotsim-connector/" + cfg.Name},
+		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout, agent: "autopilotsim-connector/" + cfg.Name, credential: cfg.Credential},
 		lastFail: map[string]int{},
 	}
 	c.id = cfg.ID
@@ -269,6 +305,11 @@ func (c *Connector) heartbeat(gen uint64) {
 	if !c.current(gen) {
 		return
 	}
+	if c.cfg.ProxyUnset {
+		c.trace("heartbeat failed", "cannot reach Intune: no proxy configured (WPAD or defaultProxy)")
+		c.schedule(gen, c.cfg.Heartbeat, "heartbeat", c.heartbeat)
+		return
+	}
 	ans, err := c.graph.heartbeat(c.id, c.hbRetries, heartbeatBody{DisplayName: c.cfg.Name, Domain: c.cfg.Domain, Version: c.cfg.Version})
 	next, retry := nextAfter(ans, err, c.cfg.Heartbeat, &c.hbRetries)
 	if err != nil {
@@ -281,7 +322,11 @@ func (c *Connector) claim(gen uint64) {
 	if !c.current(gen) {
 		return
 	}
-	reqs, ans, err := c.graph.claim(c.id, c.clmRetries, claimBatch)
+	if c.cfg.ProxyUnset {
+		c.schedule(gen, c.cfg.PickupLatency, "claim", c.claim)
+		return
+	}
+	reqs, ans, err := c.graph.claim(c.id, c.clmRetries, c.cfg.ClaimBatch)
 	if err != nil || len(reqs) == 0 || ans.Latency == 0 {
 		c.claimed(gen, reqs, ans, err)
 		return
@@ -399,6 +444,14 @@ func (c *Connector) provision(r ClaimedRequest) provisionResult {
 	parent, err := ParentDN(r.OrganizationalUnit, c.cfg.Domain)
 	if err != nil {
 		return provisionResult{name: name, code: ErrorInvalidParameter, err: err}
+	}
+	if !c.cfg.AcceptContainerOU && IsContainerOU(r.OrganizationalUnit) {
+		return provisionResult{name: name, code: ErrorInvalidParameter,
+			err: fmt.Errorf("connector: organizational unit %q is a container, which can't be specified (seed 000 \"Create and assign a Domain Join profile\")", r.OrganizationalUnit)}
+	}
+	if c.cfg.OnlyReadOnlyDC {
+		return provisionResult{name: name, code: ErrorNoSuchDomain,
+			err: fmt.Errorf("connector: locate a writable DC for %s: only a read-only DC is reachable (NetProvisionComputerAccount needs a writable DC)", c.cfg.Domain)}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.IOTimeout)
 	defer cancel()

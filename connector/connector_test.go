@@ -142,6 +142,40 @@ var _ = Describe("Connector over HTTP and LDAP", func() {
 		Expect(adds[0].DN).To(HaveSuffix(",CN=Computers,DC=corp,DC=contoso,DC=com"))
 	})
 
+	It("refuses a container given as the OU with event 30132 (F6; seed 000: a container can't be specified)", func() {
+		c := start()
+		graph.queue(request("r1", "CN=Computers,DC=corp,DC=contoso,DC=com"))
+		run(31 * time.Second)
+		ev, ok := c.FailureFor("r1")
+		Expect(ok).To(BeTrue())
+		Expect(ev.ErrorCode).To(Equal(87))
+		Expect(ev.Payload).To(ContainSubstring("container"))
+		_, adds := dc.recorded()
+		Expect(adds).To(BeEmpty())
+		Expect(graph.resultsFor("r1")[0]).To(HaveKeyWithValue("success", false))
+	})
+
+	It("creates the computer in the container with AcceptContainerOU (the UNCERTAIN alternative)", func() {
+		cfg.AcceptContainerOU = true
+		start()
+		graph.queue(request("r1", "CN=Computers,DC=corp,DC=contoso,DC=com"))
+		run(31 * time.Second)
+		_, adds := dc.recorded()
+		Expect(adds).To(HaveLen(1))
+		Expect(adds[0].DN).To(HaveSuffix(",CN=Computers,DC=corp,DC=contoso,DC=com"))
+	})
+
+	It("draws first the name FirstComputerName predicts from the same random state (F23 scenarios)", func() {
+		want, err := connector.FirstComputerName(newRand(), "", "AP-")
+		Expect(err).NotTo(HaveOccurred())
+		start()
+		graph.queue(request("r1", ""))
+		run(31 * time.Second)
+		_, adds := dc.recorded()
+		Expect(adds).To(HaveLen(1))
+		Expect(adds[0].DN).To(HavePrefix("CN=" + want + ","))
+	})
+
 	It("gives every computer a distinct name and password", func() {
 		start()
 		for _, id := range []string{"a", "b", "c", "d"} {
@@ -248,6 +282,31 @@ var _ = Describe("Connector over HTTP and LDAP", func() {
 		Expect(ok).To(BeTrue())
 		Expect(ev.Payload).To(ContainSubstring(`"ErrorCode":"1355"`))
 		Expect(graph.resultsFor("r1")[0]).To(HaveKeyWithValue("errorCode", float64(1355)))
+	})
+
+	It("fails with 1355 when only a read-only DC is reachable, creating nothing (F41)", func() {
+		cfg.OnlyReadOnlyDC = true
+		c := start()
+		graph.queue(request("r1", ""))
+		run(31 * time.Second)
+		ev, ok := c.FailureFor("r1")
+		Expect(ok).To(BeTrue())
+		Expect(ev.ErrorCode).To(Equal(1355))
+		Expect(ev.Payload).To(ContainSubstring("read-only DC"))
+		_, adds := dc.recorded()
+		Expect(adds).To(BeEmpty())
+	})
+
+	It("never reaches Intune behind a proxy it is not configured for (F10, F21)", func() {
+		cfg.ProxyUnset = true
+		c := start()
+		graph.queue(request("r1", ""))
+		run(time.Hour)
+		hb, cl := graph.counts()
+		Expect(hb).To(BeZero())
+		Expect(cl).To(BeZero())
+		Expect(c.Events()).To(BeEmpty())
+		Expect(trace.For("connector/ODJCONN01")).To(ContainElement(HaveField("Detail", ContainSubstring("no proxy configured"))))
 	})
 
 	It("tries new names on entryAlreadyExists when configured (§6.5)", func() {

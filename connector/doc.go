@@ -31,24 +31,31 @@
 //
 // What it leaves out: the legacy (Local System) connector, the enrollment
 // wizard and the OU list of ODJConnectorEnrollmentWizard.exe.config (the
-// directory's delegations decide what the MSA may do), proxies (F21/F39),
+// directory's delegations decide what the MSA may do), proxies beyond
+// "configured or not" (Config.ProxyUnset: no route to Intune, F21; the
+// memory growth behind a proxy, F39, is not modelled), DC location beyond
+// "a writable DC is reachable or not" (Config.OnlyReadOnlyDC, F41),
 // Kerberos signing and sealing (the real connector's session is protected;
 // here Config.LDAPTLS runs StartTLS as the stand-in, and without it the
 // password travels over plain LDAP, which a directory requiring protected
-// password writes refuses), DC location beyond "the dialer works or not", the
-// real binary blob format (ODJ_PROVISION_DATA), and the connector updater.
+// password writes refuses), the real binary blob format (ODJ_PROVISION_DATA), and the connector updater.
 // The OU value is not validated beyond what the real connector does: it is
 // passed to the DC as the parent DN, so bad values fail the way the
 // directory refuses them: F7 (OU=Mine without DC parts, a quoted value) gets
 // noSuchObject / invalidDNSyntax from the DC. F6 (CN=Computers given as an
 // OU) is refused by the seed article ("a container can't be specified") but
 // where that refusal happens is UNCERTAIN: an AD DC itself accepts a
-// computer under CN=Computers, so here the outcome is whatever the directory
-// answers.
+// computer under CN=Computers. The connector refuses it with event 30132
+// (ERROR_INVALID_PARAMETER, [INF]) unless Config.AcceptContainerOU, so the
+// device ends as the article says (no blob), never joined into a container
+// the article calls invalid.
 //
 // Design: the protocol decisions (naming, DN building, error mapping, event
 // payloads, blob) are pure functions in naming.go, win32.go, events.go and
 // blob.go, tested directly; connector.go is the thin I/O shell that runs on
 // the simulation clock (every activity is a sim.Clock callback that performs
 // its HTTP and LDAP calls synchronously and schedules the next one).
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package connector

@@ -75,7 +75,7 @@ type Failure struct {
 
 // IsPrivilegeFailure reports whether code belongs to the "does not have
 // sufficient privileges" class: access denied (F8, [DOC] S10) and the
-// machine-account quota (F9: the brief and hybrid-join-behaviour.md F9 say
+// machine-account quota (F9 in docs/SOURCES.md says
 // the quota case fails "as in F8"; the exact event is [INF]).
 func IsPrivilegeFailure(code uint32) bool {
 	switch code {

@@ -86,6 +86,8 @@ type graphClient struct {
 	base    string
 	timeout time.Duration
 	agent   string // User-Agent, so the service's request log tells connectors apart
+	// credential is the installation credential (Config.Credential).
+	credential string
 }
 
 // post sends one request; retry numbers a retry (Retry-Attempt). The
@@ -102,6 +104,9 @@ func (g graphClient) post(path string, retry int, in, out any, want ...int) (tra
 		return transport.Answer{}, fmt.Errorf("POST %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if g.credential != "" {
+		req.Header.Set("Authorization", "Bearer "+g.credential)
+	}
 	transport.MarkSimulated(req, g.agent, retry)
 	resp, err := g.http.Do(req)
 	if err != nil {

@@ -91,6 +91,16 @@ var _ = Describe("computer names", func() {
 		Entry("F7 quoted", `"OU=Mine,DC=corp,DC=contoso,DC=com"`, "corp.contoso.com", `"OU=Mine,DC=corp,DC=contoso,DC=com"`),
 	)
 
+	DescribeTable("container OUs (F6)", func(ou string, want bool) {
+		Expect(connector.IsContainerOU(ou)).To(Equal(want))
+	},
+		Entry("CN=Computers", "CN=Computers,DC=corp,DC=contoso,DC=com", true),
+		Entry("lower case, spaces", " cn = Computers,DC=corp,DC=com", true),
+		Entry("an OU", "OU=Autopilot,DC=corp,DC=contoso,DC=com", false),
+		Entry("empty: the default container, valid (S4)", "", false),
+		Entry("no RDN", "Computers", false),
+	)
+
 	DescribeTable("domain DN errors", func(domain string) {
 		_, err := connector.DomainDN(domain)
 		Expect(err).To(HaveOccurred())

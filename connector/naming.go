@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // NetBIOSNameLength is the length of every name the connector generates:
@@ -117,6 +119,33 @@ func ParentDN(ou, domain string) (string, error) {
 		return "", err
 	}
 	return "CN=Computers," + d, nil
+}
+
+// FirstComputerName is the name a connector created by New with a Rand in
+// the state of r (and cfg.ID) draws for its first request with prefix: New
+// draws its id (unless cfg.ID is set) and instance id first. Scenarios use
+// it to place a stale computer object that collides whatever the seed
+// (F23); r is consumed.
+func FirstComputerName(r *rand.Rand, id, prefix string) (string, error) {
+	if r == nil {
+		return "", errors.New("connector: first computer name: nil random source")
+	}
+	if id == "" {
+		sim.GUID(r)
+	}
+	sim.GUID(r)
+	return ComputerName(prefix, r)
+}
+
+// IsContainerOU reports whether a Domain Join profile's OU names a
+// container (its first RDN is CN=, e.g. CN=Computers,DC=…) rather than an
+// organizational unit: seed 000 "Create and assign a Domain Join profile"
+// lists it as invalid ("a container can't be specified. Instead, leave the
+// value blank"). An empty OU is the default container and valid.
+func IsContainerOU(ou string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(ou), ",")
+	attr, _, ok := strings.Cut(first, "=")
+	return ok && strings.EqualFold(strings.TrimSpace(attr), "CN")
 }
 
 // ComputerDN is CN=<name>,<parent> with the name escaped per RFC 4514.

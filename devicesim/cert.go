@@ -2,6 +2,7 @@ package devicesim
 
 import (
 	"crypto/ed25519"
+	crand "crypto/rand"
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -17,16 +18,22 @@ import (
 
 // selfSignedCert makes the certificate Automatic-Device-Join writes into the
 // computer object's userCertificate: self-signed, subject CN = the device id
-// (a GUID) that Entra Connect and DRS key the hybrid device on (S19). Ed25519
-// is used because its keys derive from a seed and its signatures are
-// deterministic, so the same scenario and seed give the same bytes (real
-// devices use an RSA/TPM-bound key; the key type does not matter to sync).
-func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, deviceID string, err error) {
-	var seed [ed25519.SeedSize]byte
-	for i := range seed {
-		seed[i] = byte(rnd.UintN(256))
+// (a GUID) that Entra Connect and DRS key the hybrid device on (S19). Its
+// key is the device's proof of identity to DRS (PRIVATE_API.md), so it
+// comes from crypto/rand, not from the seeded stream a lab prints the seed
+// of: no result holds the key, the certificate bytes or the thumbprint, so
+// runs stay byte-identical. The seeded stream still gives the device id and
+// the serial number, and is drawn exactly as before. (Real devices use an
+// RSA/TPM-bound key; the key type does not matter to sync.)
+func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, deviceID string, key ed25519.PrivateKey, err error) {
+	for range ed25519.SeedSize {
+		_ = rnd.UintN(256) // formerly the key's seed: keeps the stream's later draws where they were
 	}
-	key := ed25519.NewKeyFromSeed(seed[:])
+	var seed [ed25519.SeedSize]byte
+	if _, err := crand.Read(seed[:]); err != nil {
+		return nil, "", "", nil, fmt.Errorf("devicesim: device key: %w", err)
+	}
+	key = ed25519.NewKeyFromSeed(seed[:])
 	deviceID = sim.GUID(rnd)
 	tmpl := &x509.Certificate{
 		SerialNumber: new(big.Int).SetUint64(rnd.Uint64()),
@@ -38,8 +45,8 @@ func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, devi
 	}
 	der, err = x509.CreateCertificate(nil, tmpl, tmpl, key.Public(), key)
 	if err != nil {
-		return nil, "", "", fmt.Errorf("devicesim: self-signed certificate: %w", err)
+		return nil, "", "", nil, fmt.Errorf("devicesim: self-signed certificate: %w", err)
 	}
 	sum := sha1.Sum(der)
-	return der, strings.ToUpper(hex.EncodeToString(sum[:])), deviceID, nil
+	return der, strings.ToUpper(hex.EncodeToString(sum[:])), deviceID, key, nil
 }

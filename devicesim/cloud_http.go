@@ -2,6 +2,7 @@ package devicesim
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/autopilotsim/autopilotsim/transport"
 )
@@ -24,6 +26,45 @@ type HTTPCloud struct {
 	// devices apart (one HTTPCloud per device, e.g.
 	// "autopilotsim-device/LAB0001"); empty: Go's default.
 	Agent string
+	// HardwareHash is the device's hardware hash, its identity to the
+	// Autopilot service at profile download and enrollment (with the TPM
+	// attestation the mock leaves out; PRIVATE_API.md "Authentication").
+	HardwareHash string
+	// HardwareHashFunc, when set, gives the hash at each send instead of
+	// HardwareHash: a real device computes it from its hardware when it
+	// needs it, and a fleet that holds 4 KB per device for the
+	// whole run pays for it in memory and GC. It must return the same hash
+	// every time.
+	HardwareHashFunc func() string
+
+	// What the device obtains on the way: the credential enrollment issues
+	// (the MDM device certificate stand-in), presented for its ODJ request,
+	// and its device certificate and key, presented to DRS.
+	mu         sync.Mutex
+	credential string
+	certDER    []byte
+	key        crypto.Signer
+}
+
+// hardwareHash is the hash the device presents now.
+func (c *HTTPCloud) hardwareHash() string {
+	if c.HardwareHashFunc != nil {
+		return c.HardwareHashFunc()
+	}
+	return c.HardwareHash
+}
+
+// drsProofMessage is what the device signs to register (PRIVATE_API.md
+// "Device Registration Service").
+func drsProofMessage(deviceID string) []byte {
+	return []byte("autopilotsim-drs-register:" + strings.ToLower(deviceID))
+}
+
+// UseDeviceCertificate implements CertificateHolder.
+func (c *HTTPCloud) UseDeviceCertificate(der []byte, key crypto.Signer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.certDER, c.key = der, key
 }
 
 type apiError struct {
@@ -34,6 +75,11 @@ type apiError struct {
 }
 
 func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, error) {
+	return c.doAs("", method, path, in, out)
+}
+
+// doAs sends a request with the bearer credential (none when empty).
+func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transport.Answer, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -48,6 +94,9 @@ func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, erro
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if credential != "" {
+		req.Header.Set("Authorization", "Bearer "+credential)
 	}
 	transport.MarkSimulated(req, c.Agent, 0)
 	resp, err := c.Client.Do(req)
@@ -66,6 +115,7 @@ func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, erro
 		var e apiError
 		if json.Unmarshal(data, &e) == nil && e.Error.Code != "" {
 			ce.Err = fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
+			ce.Code = e.Error.Code
 		}
 		return ans, ce
 	}
@@ -89,9 +139,12 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 			DisplayName                   string `json:"displayName"`
 			CloudAssignedDomainJoinMethod int    `json:"cloudAssignedDomainJoinMethod"`
 			SkipDC                        bool   `json:"hybridJoinSkipDCConnectivityCheck"`
+			OOBE                          struct {
+				UserType string `json:"userType"`
+			} `json:"outOfBoxExperienceSetting"`
 		} `json:"profile"`
 	}
-	res, err := c.do(http.MethodPost, "/_private/autopilot/v1/profile", map[string]string{"serialNumber": serial}, &out)
+	res, err := c.do(http.MethodPost, "/_private/autopilot/v1/profile", map[string]string{"serialNumber": serial, "hardwareHash": c.hardwareHash()}, &out)
 	if res.Status == http.StatusNotFound {
 		return ProfileAnswer{Latency: res.Latency}, ErrNotRegistered
 	}
@@ -101,7 +154,7 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 	ans := ProfileAnswer{AutopilotDeviceID: out.AutopilotDeviceID, AzureADDeviceID: out.AzureADDeviceID, Source: out.ProfileSource, Blank: out.Blank, Latency: res.Latency}
 	if out.Profile != nil {
 		ans.Profile = &Profile{ID: out.Profile.ID, DisplayName: out.Profile.DisplayName,
-			DomainJoinMethod: out.Profile.CloudAssignedDomainJoinMethod, SkipDCCheck: out.Profile.SkipDC}
+			DomainJoinMethod: out.Profile.CloudAssignedDomainJoinMethod, SkipDCCheck: out.Profile.SkipDC, UserType: out.Profile.OOBE.UserType}
 	}
 	return ans, nil
 }
@@ -109,9 +162,10 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 // Enroll implements Cloud.
 func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 	var out struct {
-		ManagedDeviceID string  `json:"managedDeviceId"`
-		ODJRequestID    *string `json:"odjRequestId"`
-		ESP             struct {
+		ManagedDeviceID  string  `json:"managedDeviceId"`
+		DeviceCredential string  `json:"deviceCredential"`
+		ODJRequestID     *string `json:"odjRequestId"`
+		ESP              struct {
 			TimeoutMinutes     int  `json:"timeoutMinutes"`
 			HybridExtraMinutes int  `json:"hybridExtraMinutes"`
 			SkipUserStatusPage bool `json:"skipUserStatusPage"`
@@ -119,11 +173,14 @@ func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 	}
 	res, err := c.do(http.MethodPost, "/_private/enrollment/v1/enroll", map[string]string{
 		"serialNumber": r.Serial, "autopilotDeviceId": r.AutopilotDeviceID,
-		"userPrincipalName": r.UserPrincipalName, "joinType": r.JoinType,
+		"userPrincipalName": r.UserPrincipalName, "joinType": r.JoinType, "hardwareHash": c.hardwareHash(),
 	}, &out)
 	if err != nil {
 		return EnrollAnswer{}, err
 	}
+	c.mu.Lock()
+	c.credential = out.DeviceCredential
+	c.mu.Unlock()
 	ans := EnrollAnswer{ManagedDeviceID: out.ManagedDeviceID, ESPTimeoutMinutes: out.ESP.TimeoutMinutes,
 		ESPHybridExtraMins: out.ESP.HybridExtraMinutes, SkipUserStatusPage: out.ESP.SkipUserStatusPage, Latency: res.Latency}
 	if out.ODJRequestID != nil {
@@ -138,7 +195,10 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 		State string  `json:"state"`
 		Blob  *string `json:"blob"`
 	}
-	res, err := c.do(http.MethodGet, "/_private/odj/v1/requests/"+url.PathEscape(id), nil, &out)
+	c.mu.Lock()
+	cred := c.credential
+	c.mu.Unlock()
+	res, err := c.doAs(cred, http.MethodGet, "/_private/odj/v1/requests/"+url.PathEscape(id), nil, &out)
 	if err != nil {
 		return ODJAnswer{}, err
 	}
@@ -159,7 +219,19 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 
 // Register implements Cloud.
 func (c *HTTPCloud) Register(deviceID, thumbprint string) (RegisterAnswer, error) {
-	res, err := c.do(http.MethodPost, "/_private/drs/v1/register", map[string]string{"deviceId": deviceID, "certificateThumbprint": thumbprint}, nil)
+	body := map[string]string{"deviceId": deviceID, "certificateThumbprint": thumbprint}
+	c.mu.Lock()
+	der, key := c.certDER, c.key
+	c.mu.Unlock()
+	if key != nil {
+		// Proof of the device key (ed25519 signs the message itself).
+		sig, err := key.Sign(nil, drsProofMessage(deviceID), crypto.Hash(0))
+		if err != nil {
+			return RegisterAnswer{}, fmt.Errorf("sign the DRS proof: %w", err)
+		}
+		body["certificate"], body["signature"] = base64.StdEncoding.EncodeToString(der), base64.StdEncoding.EncodeToString(sig)
+	}
+	res, err := c.doAs("", http.MethodPost, "/_private/drs/v1/register", body, nil)
 	if res.Status == http.StatusNotFound {
 		return RegisterAnswer{Latency: res.Latency}, nil
 	}

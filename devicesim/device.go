@@ -49,6 +49,24 @@ type Config struct {
 	Trace   *sim.Trace
 	// Done is called once when the outcome is final.
 	Done func(Result)
+	// ClockSkew is how far the device's clock is off the true time
+	// (positive: ahead), F20. KerberosMaxSkew is the domain's "Maximum
+	// tolerance for computer clock synchronization" (default
+	// DefaultKerberosMaxSkew, clockskew.go).
+	ClockSkew, KerberosMaxSkew time.Duration
+	// TenantDomains are the tenant's verified domains; a sign-in with a
+	// UPN of another domain is another organisation's (F31, tenant.go).
+	// Empty: not checked.
+	TenantDomains []string
+	// PreProvision, when set, runs the technician flow first
+	// (preprovision.go, F33, F35).
+	PreProvision *PreProvision
+	// OtherLocalAdmin is another local administrator account a script or
+	// policy creates (localadmin.go, F38); nil: none.
+	OtherLocalAdmin *LocalAdmin
+	// CheckAccess: the tenant has Conditional Access policies; a hybrid
+	// joined device asks for access at the end (access.go, F36).
+	CheckAccess bool
 }
 
 // Device is one simulated device. All methods run on the clock's goroutine.
@@ -60,6 +78,10 @@ type Device struct {
 	done   bool
 	vpnUp  bool // VPN installed and connected (before or after logon per kind)
 	signed bool // the user has signed in to Windows
+	// resealed: the technician flow is done (pre-provisioning).
+	resealed bool
+	// otherAdmin: another local administrator exists (localadmin.go).
+	otherAdmin bool
 
 	enroll   EnrollAnswer
 	profile  *Profile
@@ -92,7 +114,11 @@ func New(cfg Config) (*Device, error) {
 }
 
 // Result returns the device's result so far (Outcome pending until done).
-func (d *Device) Result() Result { return d.res }
+func (d *Device) Result() Result {
+	r := d.res
+	r.LocalAdministrators = d.localAdministrators() // F38
+	return r
+}
 
 // Serial returns the device's serial number.
 func (d *Device) Serial() string { return d.cfg.Serial }
@@ -128,6 +154,9 @@ func (d *Device) finish(o Outcome, detail string) {
 	if d.done {
 		return
 	}
+	if o == OutcomeHybridJoined {
+		d.checkAccess() // F36 (access.go)
+	}
 	d.done = true
 	d.res.Outcome = o
 	d.res.FinishedAt = d.cfg.Clock.Now()
@@ -155,6 +184,10 @@ func (d *Device) PowerOn() {
 	d.res.PoweredOnAt = d.cfg.Clock.Now()
 	d.enter(StagePowerOn)
 	d.log("powerOn", fmt.Sprintf("location %s, VPN %s", d.cfg.Location.Name, d.cfg.VPN))
+	if d.cfg.VPN.ConnectsAutomatically() {
+		d.vpnUp = true
+		d.log("vpn", "Always On VPN connects automatically with the network (seed 000 \"VPNs\")")
+	}
 	t := d.cfg.Timings
 	if d.cfg.Location.Wireless {
 		// Wi-Fi: the user picks language, region, keyboard and the network
@@ -253,7 +286,7 @@ func (d *Device) takeProfile(ans ProfileAnswer, err error) {
 	d.res.ProfileSource = ans.Source
 	if ans.Profile == nil {
 		if ans.Blank {
-			d.log("profileDownload", "assignment in progress: blank profile cached until reboot (S8)")
+			d.log("profileDownload", "assignment in progress: blank profile cached until reboot")
 			d.finish(OutcomeNotAutopilot, "blank profile cached while the assignment was processing: ordinary OOBE")
 			return
 		}
@@ -270,6 +303,10 @@ func (d *Device) takeProfile(ans ProfileAnswer, err error) {
 
 // oobePages is S3; the Entra sign-in page S4 follows.
 func (d *Device) oobePages() {
+	if d.cfg.PreProvision != nil && !d.resealed {
+		d.technicianFlow()
+		return
+	}
 	d.enter(StageOOBE)
 	pages := d.cfg.Timings.OOBEPages
 	if d.cfg.Location.Wireless {
@@ -278,6 +315,17 @@ func (d *Device) oobePages() {
 	d.after(pages, func() {
 		d.enter(StageEntraSignIn)
 		d.log("entraSignIn", "branded sign-in page: "+d.cfg.UserPrincipalName)
+		if d.cfg.Location.Proxy.BlocksSignIn() {
+			d.after(d.cfg.Timings.EntraSignIn, func() { d.fail("", msgProxyBlocked(d.cfg.Location.Proxy)) })
+			return
+		}
+		if !d.ownTenant() {
+			d.after(d.cfg.Timings.EntraSignIn, func() {
+				d.log("entraSignIn", "TenantMatched=0")
+				d.fail("", msgOtherTenant)
+			})
+			return
+		}
 		d.after(d.cfg.Timings.EntraSignIn, d.enrollMDM)
 	})
 }
@@ -289,11 +337,15 @@ func (d *Device) enrollMDM() {
 	if d.profile.DomainJoinMethod == 0 {
 		joinType = "AzureADJoin"
 	}
+	upn := d.cfg.UserPrincipalName
+	if d.cfg.PreProvision != nil {
+		upn = "" // the technician flow enrolls the device without a user
+	}
 	var send func(retries int)
 	send = func(retries int) {
 		ans, err := d.cfg.Cloud.Enroll(EnrollRequest{
 			Serial: d.cfg.Serial, AutopilotDeviceID: d.res.AutopilotDeviceID,
-			UserPrincipalName: d.cfg.UserPrincipalName, JoinType: joinType,
+			UserPrincipalName: upn, JoinType: joinType,
 		})
 		if d.retry("mdmEnrollment", retries, err, send) {
 			return
@@ -301,7 +353,8 @@ func (d *Device) enrollMDM() {
 		d.lag += ans.Latency
 		d.then(func() {
 			if err != nil {
-				d.fail(CodeMDMFailure, "MDM enrollment failed: "+err.Error())
+				code, msg := enrollFailure(err)
+				d.fail(code, msg+": "+err.Error())
 				return
 			}
 			d.enroll = ans
@@ -355,6 +408,10 @@ func (d *Device) pollBlob() {
 			d.res.Domain = ans.Blob.Domain
 			d.then(func() {
 				d.log("odjBlobApplied", fmt.Sprintf("event 107: ODJ blob applied offline: %s in %s (%s)", ans.Blob.ComputerName, ans.Blob.Domain, ans.Blob.DistinguishedName))
+				if d.cfg.PreProvision != nil && !d.resealed {
+					d.reseal()
+					return
+				}
 				d.checkDC()
 			})
 			return
@@ -425,11 +482,16 @@ func (d *Device) reboot() {
 		limit := time.Duration(d.enroll.ESPTimeoutMinutes) * time.Minute
 		if limit > 0 && d.cfg.Timings.DeviceSetup > limit {
 			d.after(limit, func() {
-				d.fail(CodeTimeout, "ESP device setup exceeded its timeout: Setup could not be completed (S11)")
+				d.fail(CodeTimeout, "ESP device setup exceeded its timeout: Setup could not be completed")
 			})
 			return
 		}
 		d.after(d.cfg.Timings.DeviceSetup, func() {
+			if why, broken := d.userFlowBroken(); broken {
+				d.fail("", why)
+				return
+			}
+			d.deviceSetupAccounts() // F38 (localadmin.go)
 			if d.cfg.VPN != VPNNone {
 				d.log("deviceSetup", "VPN client ("+string(d.cfg.VPN)+") installed")
 				if d.cfg.VPN.UpBeforeLogon() {
@@ -455,6 +517,11 @@ func (d *Device) firstSignIn() {
 			d.fail(CodeNoLogonServers, "no logon servers available: no domain controller reachable at the first sign-in ("+why+")")
 			return
 		}
+		if d.kerberosSkewed() {
+			d.fail(CodeTimeSkew, fmt.Sprintf("AD sign-in failed: the device clock is %s off the domain controller's, beyond Kerberos' %s tolerance (F20)",
+				d.cfg.ClockSkew, d.cfg.KerberosMaxSkew))
+			return
+		}
 		err := d.cfg.DC.SignIn(d.blob.Domain, d.blob.NetBIOSDomain, d.cfg.ADUser, d.cfg.ADPassword)
 		switch {
 		case errors.Is(err, ErrBadCredentials):
@@ -470,6 +537,7 @@ func (d *Device) firstSignIn() {
 			d.log("vpn", "user VPN connected after sign-in")
 		}
 		d.log("firstSignIn", "signed in with AD credentials")
+		d.grantAdministrator() // F38 (localadmin.go)
 		d.accountSetup()
 	})
 }
@@ -484,7 +552,7 @@ func (d *Device) accountSetup() {
 	if d.enroll.SkipUserStatusPage {
 		d.log("accountSetup", "user ESP skipped (SkipUserStatusPage): desktop; Automatic-Device-Join keeps running hourly")
 	} else {
-		d.log("accountSetup", fmt.Sprintf("ESP account setup: waiting for Entra registration (up to %s: ESP timeout + 40 min for hybrid, S11)", wait))
+		d.log("accountSetup", fmt.Sprintf("ESP account setup: waiting for Entra registration (up to %s: ESP timeout + 40 min for hybrid)", wait))
 	}
 	d.deviceJoinTask()
 }
@@ -494,12 +562,15 @@ func (d *Device) deviceJoinTask() {
 	now := d.cfg.Clock.Now()
 	if !d.certOnDC {
 		if d.certDER == nil {
-			der, thumb, id, err := selfSignedCert(d.cfg.Rand, now)
+			der, thumb, id, key, err := selfSignedCert(d.cfg.Rand, now)
 			if err != nil {
 				d.fail(CodeTimeout, "cannot create the device certificate: "+err.Error())
 				return
 			}
 			d.certDER, d.thumb, d.res.HybridDeviceID = der, thumb, id
+			if h, ok := d.cfg.Cloud.(CertificateHolder); ok {
+				h.UseDeviceCertificate(der, key) // DRS authenticates the device with it
+			}
 		}
 		if d.dcReachable(d.blob.Domain) {
 			err := d.cfg.DC.WriteUserCertificate(d.blob.Domain, d.blob.NetBIOSDomain, d.blob.ComputerName, d.blob.DistinguishedName, d.blob.MachinePassword, d.certDER)
@@ -522,7 +593,7 @@ func (d *Device) deviceJoinTask() {
 			d.log("deviceJoin", "registration error: "+err.Error())
 			throttled = d.retryAfter(err)
 		case !ans.Found:
-			d.log("deviceJoin", "Error Phase: join, 0x801c03f2: device object not found (not synced yet, S20)")
+			d.log("deviceJoin", "Error Phase: join, 0x801c03f2: device object not found (not synced yet)")
 		default:
 			d.log("deviceJoin", "event 306: hybrid registration succeeded; AzureAdJoined: YES, DomainJoined: YES")
 			if d.enroll.SkipUserStatusPage {
@@ -531,7 +602,7 @@ func (d *Device) deviceJoinTask() {
 			}
 			d.after(d.cfg.Timings.AccountSetupRest, func() {
 				d.enter(StageDone)
-				d.finish(OutcomeHybridJoined, "hybrid joined: ESP account setup complete, Sign out offered (S13)")
+				d.finish(OutcomeHybridJoined, "hybrid joined: ESP account setup complete, Sign out offered")
 			})
 			return
 		}

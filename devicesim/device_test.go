@@ -126,12 +126,26 @@ var hybrid = &devicesim.Profile{DisplayName: "Hybrid", DomainJoinMethod: 1}
 var hybridSkip = &devicesim.Profile{DisplayName: "Hybrid skip", DomainJoinMethod: 1, SkipDCCheck: true}
 
 func run(loc devicesim.Location, vpn devicesim.VPN, cloud *fakeCloud, dc *fakeDC) (devicesim.Result, *sim.Trace) {
+	return runTraced(loc, vpn, cloud, dc)
+}
+
+// runWith is run with the device's config changed by mutate.
+func runWith(loc devicesim.Location, vpn devicesim.VPN, cloud *fakeCloud, dc *fakeDC, mutate func(*devicesim.Config)) devicesim.Result {
+	res, _ := runTraced(loc, vpn, cloud, dc, mutate)
+	return res
+}
+
+func runTraced(loc devicesim.Location, vpn devicesim.VPN, cloud *fakeCloud, dc *fakeDC, mutate ...func(*devicesim.Config)) (devicesim.Result, *sim.Trace) {
 	trace := &sim.Trace{}
 	sched := sim.NewScheduler(time.Time{}, nil)
 	cloud.clock = sched
-	d, err := devicesim.New(devicesim.Config{Serial: "S1", Location: loc, VPN: vpn, UserPrincipalName: "alice@contoso.com",
+	cfg := devicesim.Config{Serial: "S1", Location: loc, VPN: vpn, UserPrincipalName: "alice@contoso.com",
 		ADUser: "alice", ADPassword: "pw", Timings: timings, Clock: sched, Rand: rand.New(rand.NewPCG(1, 2)),
-		Cloud: cloud, DC: dc, Trace: trace})
+		Cloud: cloud, DC: dc, Trace: trace}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	d, err := devicesim.New(cfg)
 	Expect(err).NotTo(HaveOccurred())
 	d.PowerOn()
 	Expect(sched.Run(sched.Now().Add(12 * time.Hour))).To(Succeed())
@@ -179,6 +193,97 @@ var _ = Describe("user-driven hybrid join on the device", func() {
 		Entry("UWP plug-in connects only after sign-in", devicesim.VPNUWPPlugin, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
 		Entry("DirectAccess is unsupported", devicesim.VPNDirectAccess, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
 		Entry("no VPN at all", devicesim.VPNNone, devicesim.OutcomeFailed, devicesim.StageFirstSignIn, "8007051F"),
+		Entry("Always On VPN connects automatically", devicesim.VPNAlwaysOn, devicesim.OutcomeHybridJoined, devicesim.Stage(""), ""),
+	)
+
+	It("joins remote with an Always On VPN and skip-check No: it connects automatically (seed 000 \"VPNs\", F17)", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+		dc := &fakeDC{}
+		res, _ := run(home, devicesim.VPNAlwaysOn, cloud, dc)
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeHybridJoined))
+		Expect(dc.locates).To(BeNumerically(">=", 1), "the DC check reached a DC over the VPN")
+	})
+
+	DescribeTable("signs in to AD only within Kerberos' clock tolerance (F20; 5 minutes by default)",
+		func(skew time.Duration, want devicesim.Outcome, code string) {
+			cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+			res := runWith(lan, devicesim.VPNNone, cloud, &fakeDC{}, func(c *devicesim.Config) { c.ClockSkew = skew })
+			Expect(res.Outcome).To(Equal(want))
+			Expect(res.ErrorCode).To(Equal(code))
+			if code != "" {
+				Expect(res.FailedStage).To(Equal(devicesim.StageFirstSignIn))
+			}
+		},
+		Entry("on time", time.Duration(0), devicesim.OutcomeHybridJoined, ""),
+		Entry("5 minutes ahead: at the tolerance", 5*time.Minute, devicesim.OutcomeHybridJoined, ""),
+		Entry("6 minutes ahead", 6*time.Minute, devicesim.OutcomeFailed, "80070576"),
+		Entry("10 minutes behind", -10*time.Minute, devicesim.OutcomeFailed, "80070576"),
+	)
+
+	DescribeTable("loads the Entra sign-in page only through a proxy it can find and use (F21)",
+		func(proxy devicesim.Proxy, want devicesim.Outcome) {
+			cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+			loc := lan
+			loc.Proxy = proxy
+			res, _ := run(loc, devicesim.VPNNone, cloud, &fakeDC{})
+			Expect(res.Outcome).To(Equal(want))
+			if want == devicesim.OutcomeFailed {
+				Expect(res.FailedStage).To(Equal(devicesim.StageEntraSignIn))
+				Expect(res.Detail).To(ContainSubstring("OOBEIDPS"))
+			}
+		},
+		Entry("direct", devicesim.ProxyDirect, devicesim.OutcomeHybridJoined),
+		Entry("unset means direct", devicesim.Proxy(""), devicesim.OutcomeHybridJoined),
+		Entry("a proxy published by WPAD", devicesim.ProxyWPAD, devicesim.OutcomeHybridJoined),
+		Entry("a proxy without WPAD", devicesim.ProxyNoWPAD, devicesim.OutcomeFailed),
+		Entry("an authenticating proxy", devicesim.ProxyAuthenticating, devicesim.OutcomeFailed),
+	)
+
+	DescribeTable("pre-provisioning: the technician flow's TPM attestation and the user flow's timing (F33, F35)",
+		func(pre devicesim.PreProvision, want devicesim.Outcome, stage devicesim.Stage, code string) {
+			cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+			res := runWith(lan, devicesim.VPNNone, cloud, &fakeDC{}, func(c *devicesim.Config) { c.PreProvision = &pre })
+			Expect(res.Outcome).To(Equal(want))
+			Expect(res.FailedStage).To(Equal(stage))
+			Expect(res.ErrorCode).To(Equal(code))
+		},
+		Entry("attested, user flow 2 h later: joined", devicesim.PreProvision{TPM: devicesim.TPMOK, UserFlowAfter: 2 * time.Hour},
+			devicesim.OutcomeHybridJoined, devicesim.Stage(""), ""),
+		Entry("no TPM 2.0 / VM: times out after 7 minutes", devicesim.PreProvision{TPM: devicesim.TPMNone, UserFlowAfter: 2 * time.Hour},
+			devicesim.OutcomeFailed, devicesim.StageTPMAttestation, "800705B4"),
+		Entry("attestation failed", devicesim.PreProvision{TPM: devicesim.TPMAttestationFailed, UserFlowAfter: 2 * time.Hour},
+			devicesim.OutcomeFailed, devicesim.StageTPMAttestation, "801C03EA"),
+		Entry("vulnerable firmware", devicesim.PreProvision{TPM: devicesim.TPMVulnerableFirmware, UserFlowAfter: 2 * time.Hour},
+			devicesim.OutcomeFailed, devicesim.StageTPMAttestation, "81039024"),
+		Entry("user flow 30 minutes after the technician flow", devicesim.PreProvision{TPM: devicesim.TPMOK, UserFlowAfter: 30 * time.Minute},
+			devicesim.OutcomeFailed, devicesim.StageDeviceSetup, ""),
+	)
+
+	It("enrolls without a user in the technician flow, and reseals before the DC check", func() {
+		cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+		dc := &fakeDC{}
+		res, trace := runTraced(lan, devicesim.VPNNone, cloud, dc, func(c *devicesim.Config) {
+			c.PreProvision = &devicesim.PreProvision{UserFlowAfter: 2 * time.Hour}
+		})
+		Expect(res.Outcome).To(Equal(devicesim.OutcomeHybridJoined))
+		Expect(trace.Events()).To(ContainElement(HaveField("Detail", ContainSubstring("Reseal"))))
+		Expect(res.FinishedAt.Sub(res.PoweredOnAt)).To(BeNumerically(">", 2*time.Hour))
+	})
+
+	DescribeTable("refuses a user of another organisation at the Entra sign-in (F31)",
+		func(domains []string, want devicesim.Outcome) {
+			cloud := &fakeCloud{registered: true, profile: hybrid, odjID: "r1", blobAfter: 2 * time.Minute, syncedAfter: 30 * time.Minute}
+			res := runWith(lan, devicesim.VPNNone, cloud, &fakeDC{}, func(c *devicesim.Config) { c.TenantDomains = domains })
+			Expect(res.Outcome).To(Equal(want))
+			if want == devicesim.OutcomeFailed {
+				Expect(res.FailedStage).To(Equal(devicesim.StageEntraSignIn))
+				Expect(res.Detail).To(ContainSubstring("belongs to another organization"))
+				Expect(cloud.calls["enroll"]).To(BeEmpty(), "no enrollment for a refused sign-in")
+			}
+		},
+		Entry("the user's domain is verified (any case)", []string{"contoso.onmicrosoft.com", "Contoso.com"}, devicesim.OutcomeHybridJoined),
+		Entry("no verified domains given: not checked", []string(nil), devicesim.OutcomeHybridJoined),
+		Entry("another organisation's user", []string{"fabrikam.com"}, devicesim.OutcomeFailed),
 	)
 
 	It("times out waiting for the blob when no Domain Join profile targets the device (F5)", func() {

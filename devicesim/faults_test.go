@@ -69,6 +69,32 @@ var _ = Describe("a device against a faulty cloud", func() {
 		Expect(cloud.calls["enroll"]).To(HaveLen(1))
 	})
 
+	DescribeTable("shows an enrollment refusal with the HRESULT and message Windows shows (F29, F30; MS-MDE2 faults)",
+		func(code, wantHRESULT, wantMsg string) {
+			cloud := happy()
+			cloud.fail = map[string][]error{"enroll": {&devicesim.CloudError{Status: 403, Code: code, Err: errors.New("403 " + code)}}}
+			res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+			Expect(res.Outcome).To(Equal(devicesim.OutcomeFailed))
+			Expect(res.FailedStage).To(Equal(devicesim.StageMDMEnrollment))
+			Expect(res.ErrorCode).To(Equal(wantHRESULT))
+			Expect(res.Detail).To(ContainSubstring(wantMsg))
+		},
+		Entry("platform blocked", "DeviceNotSupported", "80180014", "does not support this version of Windows"),
+		Entry("device limit / not allowed", "Authorization", "80180003", "not authorized to enroll"),
+		Entry("no Intune licence (F28)", "UserValidation", "80180018", "MDM terms of use"),
+		Entry("anything else: the generic MDM failure", "SomethingElse", "80180018", "MDM enrollment failed"),
+	)
+
+	It("tells a reused device's one-time-limit refusal from a platform restriction (F26)", func() {
+		cloud := happy()
+		cloud.fail = map[string][]error{"enroll": {&devicesim.CloudError{Status: 403, Code: "DeviceNotSupported",
+			Err: errors.New("403 DeviceNotSupported: Enrollment blocked for AP device by SDM One Time Limit Check")}}}
+		res, _ := run(lan, devicesim.VPNNone, cloud, &fakeDC{})
+		Expect(res.ErrorCode).To(Equal("80180014"))
+		Expect(res.Detail).To(ContainSubstring("cannot re-enroll through Autopilot without a user while Intune holds its earlier record"))
+		Expect(res.Detail).NotTo(ContainSubstring("does not support this version of Windows"))
+	})
+
 	It("pushes the next blob sync back by Retry-After", func() {
 		cloud := happy()
 		cloud.fail = map[string][]error{"odj": {throttled(5 * time.Minute)}}

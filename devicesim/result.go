@@ -77,4 +77,15 @@ type Result struct {
 	// connectivity budget at event 111 (shared by the blob wait and the DC
 	// check unless SeparateBudgets), or the user ESP's registration wait.
 	TimerStartedAt time.Time
+	// UserAdministrator: the user was made a local administrator at the
+	// first sign-in (profile user account type Administrator, F38).
+	UserAdministrator bool
+	// LocalAdministrators are the members of the local Administrators
+	// group besides the built-in account and domain groups, for a hybrid
+	// device whose profile makes the user an administrator or that has
+	// another local administrator; nil otherwise (localadmin.go).
+	LocalAdministrators []string
+	// Access are Conditional Access's decisions for a hybrid joined device
+	// of a tenant with policies (access.go, F36); nil otherwise.
+	Access *AccessResult
 }

@@ -1,6 +1,7 @@
 package devicesim
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"time"
@@ -21,6 +22,13 @@ type Cloud interface {
 	Register(deviceID, thumbprint string) (RegisterAnswer, error)
 }
 
+// CertificateHolder is implemented by a Cloud that authenticates the
+// device to DRS with its device certificate (HTTPCloud): the device hands
+// it the certificate and key once Automatic-Device-Join has made them.
+type CertificateHolder interface {
+	UseDeviceCertificate(der []byte, key crypto.Signer)
+}
+
 // CloudError is an error status from the service: throttling (429 with
 // Retry-After) or a server error, maybe transient.
 type CloudError struct {
@@ -28,6 +36,7 @@ type CloudError struct {
 	RetryAfter time.Duration // the answer's Retry-After; 0 when absent
 	Latency    time.Duration // added latency of this answer
 	Err        error         // what was answered (method, path, code, message)
+	Code       string        // the error code of the answer's body, e.g. "DeviceNotSupported"
 }
 
 func (e *CloudError) Error() string {
@@ -76,6 +85,9 @@ type Profile struct {
 	DomainJoinMethod int
 	// SkipDCCheck is HybridJoinSkipDCConnectivityCheck (S28).
 	SkipDCCheck bool
+	// UserType is the profile's user account type: standard or
+	// administrator (outOfBoxExperienceSetting.userType, F38).
+	UserType string
 }
 
 // EnrollRequest is the MDM enrollment (join type DeviceJoinForDomainJoin for hybrid, S5).

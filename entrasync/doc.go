@@ -39,4 +39,7 @@
 // Design: decoding (objectGUID, objectSid), certificate selection and the
 // per-cycle diff (Plan) are pure functions tested directly; sync.go is the
 // I/O shell that runs on the simulation clock.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package entrasync

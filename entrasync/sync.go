@@ -54,6 +54,10 @@ type Config struct {
 	DialLDAP               transport.Dialer
 	Trace                  *sim.Trace
 	IOTimeout              time.Duration // default DefaultIOTimeout
+	// Credential is the sync account's credential in the tenant (mockgraph
+	// IssueSyncCredential, PRIVATE_API.md "Authentication"), presented as a
+	// bearer on the sync channel. Empty: none is sent.
+	Credential string
 }
 
 // CycleReport says what one cycle did.
@@ -422,6 +426,9 @@ func (s *Sync) do(method, u string, retry int, body []byte, want ...int) (transp
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if s.cfg.Credential != "" {
+		req.Header.Set("Authorization", "Bearer "+s.cfg.Credential)
 	}
 	transport.MarkSimulated(req, "autopilotsim-entraconnect/"+s.cfg.Domain, retry)
 	resp, err := s.cfg.HTTP.Do(req)

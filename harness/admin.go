@@ -153,7 +153,7 @@ func (a *admin) signIn() error {
 		if we := a.wait(ans, "token"); we != nil {
 			return we
 		}
-		return fmt.Errorf("harness: token: HTTP %d: %s", resp.StatusCode, body)
+		return fmt.Errorf("harness: token: %w", newGraphError(http.MethodPost, "/"+a.tenant+"/oauth2/v2.0/token", resp.StatusCode, body))
 	}
 	var tok struct {
 		AccessToken string `json:"access_token"`
@@ -226,7 +226,7 @@ func (a *admin) call(method, path string, in, out any) error {
 			if we := a.wait(ans, method+" "+path); we != nil {
 				return we
 			}
-			return fmt.Errorf("harness: %s %s: HTTP %d: %s", method, path, ans.Status, strings.TrimSpace(string(body)))
+			return newGraphError(method, path, ans.Status, body)
 		}
 		if j := a.step; j != nil {
 			j.retries = 0

@@ -19,10 +19,27 @@
 // the clock with the answers it already has replayed (admin.go), and the
 // admin's later steps queue behind it.
 //
+// What the scenario sets up that the mocks refuse (a 4xx answer to the
+// admin, mockad refusing a declared OU or account) is invalid input, not a
+// failure: the error is a *SetupError at the object's file, line and YAML
+// path (tenant.groups[2].membershipRule), with the cloud's message in words
+// (*GraphError, Graph's error JSON unescaped), wrapped in an *InvalidError.
+// Execute returns those beside the results; CheckSetup performs the set-up
+// alone, devices off (autopilotsim validate). Options.Progress hears of each
+// finished device for a progress display; it never touches the results.
+//
 // The harness reads mockgraph's and mockad's state directly only to write
 // results (how many Entra objects a device has, where its computer object
 // is), never to drive the simulation.
 //
-// Left out: the Graph SDK conformance suite (its own module), lab mode with a
-// sped-up real clock beyond `serve`.
+// Lab mode: Serve builds the world on real ports with a real-time clock;
+// labops.go holds the operations a running lab offers (power on, reset, add
+// a device, connector down/up, clock controls, a state view), each run on
+// the clock. Package lab puts the console and control API on top.
+// ServeOptions.State (state.go, replay.go) keeps a lab's state on disk:
+// external changes run on the clock in lockstep and are journaled
+// (package labstate) before their answer; a restart rebuilds the world and
+// replays the journal in virtual time, refusing it when an answer differs.
+//
+// Left out: the Graph SDK conformance suite (its own module).
 package harness

@@ -3,19 +3,12 @@ package harness
 import (
 	"encoding/base64"
 	"fmt"
-	"hash/fnv"
 	"strings"
 
 	"github.com/autopilotsim/autopilotsim/scenarios"
 )
 
 func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
-
-func fnv64(s string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(s))
-	return h.Sum64()
-}
 
 // scheduleScript puts the scenario's timed actions on the clock.
 func (w *world) scheduleScript() error {
@@ -26,6 +19,9 @@ func (w *world) scheduleScript() error {
 		var fn func() error
 		switch a.Do {
 		case "powerOn", "moveDevices":
+			if w.setupOnly && a.Do == "powerOn" {
+				continue // CheckSetup leaves the devices off
+			}
 			sel, err := w.sc.Select(a.Devices, devs)
 			if err != nil {
 				return fmt.Errorf("harness: %s: %w", where, err)
@@ -81,15 +77,22 @@ func (w *world) scheduleScript() error {
 				}
 				return nil
 			}
+		case "deleteEntraObject":
+			sel, err := w.sc.Select(a.Devices, devs)
+			if err != nil {
+				return fmt.Errorf("harness: %s: %w", where, err)
+			}
+			fn = func() error { return w.deleteEntraObjects(sel) }
 		case "assignProfile":
 			target := scenarios.Target{Include: []string{a.Group}}
 			fn = func() error { return w.assignProfile(a.Profile, target) }
 		default:
 			return fmt.Errorf("harness: %s: unknown action", where)
 		}
+		path := fmt.Sprintf("script[%d]", i)
 		w.schedule(a.At.D(), "script", a.Do, func() error {
 			if err := fn(); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
+				return w.located(path, fmt.Errorf("%s: %w", a.Do, err), nil, false)
 			}
 			return nil
 		})

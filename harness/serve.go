@@ -1,12 +1,16 @@
 package harness
 
 import (
+	crand "crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"net"
 	"strconv"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/mockad"
+	"github.com/autopilotsim/autopilotsim/mockgraph"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/sim"
 )
@@ -38,6 +42,14 @@ type ServeOptions struct {
 	// for loopback (Lab.GraphCertificatePEM), for clients that refuse a
 	// plain-http authority (azidentity).
 	GraphTLS bool
+	// GraphLimits and LDAPLimits bound what clients can make the lab's
+	// servers hold (timeouts, sizes, connections); zero fields take
+	// mockgraph.DefaultHTTPLimits and mockad.DefaultLimits.
+	GraphLimits mockgraph.HTTPLimits
+	LDAPLimits  mockad.Limits
+	// State keeps the lab's state on disk (serve --state-dir, state.go):
+	// with records, the lab replays them before it answers.
+	State *StateOptions
 }
 
 // InvalidError marks a problem with the user's input (exit code 2).
@@ -48,10 +60,11 @@ func (e *InvalidError) Unwrap() error { return e.Err }
 
 // Lab is a running world on real ports.
 type Lab struct {
-	w      *world
-	stop   chan struct{}
-	done   chan struct{}
-	failed chan error
+	w        *world
+	quietEnd bool // DescribeWorld
+	stop     chan struct{}
+	done     chan struct{}
+	failed   chan error
 }
 
 // Serve builds the scenario's world on real loopback ports, replays the
@@ -72,8 +85,25 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 	if !opts.Start.IsZero() {
 		t0 = opts.Start.UTC().Truncate(time.Second)
 	}
-	w := newWorld(sc, opts.Seed, t0)
+	seed := opts.Seed
+	var key *rsa.PrivateKey
+	if opts.State != nil {
+		var err error
+		if t0, seed, key, err = prepareState(opts.State, sc.Name, t0, seed); err != nil {
+			return nil, err
+		}
+	}
+	w := newWorld(sc, seed, t0)
+	if opts.State != nil {
+		w.signingKey = key
+		st, err := newStateLog(w, opts.State.Dir)
+		if err != nil {
+			return nil, err
+		}
+		w.st = st
+	}
 	w.graphAddr, w.ldapAddr, w.graphTLS = opts.GraphAddr, opts.LDAPAddr, opts.GraphTLS
+	w.graphLimits, w.ldapLimits = opts.GraphLimits, opts.LDAPLimits
 	w.realTime = true
 	if err := w.build(WireLoopback); err != nil {
 		w.close()
@@ -87,6 +117,23 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 		w.close()
 		return nil, fmt.Errorf("harness: serve: setup: %w", w.setupErr)
 	}
+	l := &Lab{w: w, stop: make(chan struct{}), done: make(chan struct{}), failed: make(chan error, 1)}
+	speed, paused := opts.Speed, false
+	if w.st != nil {
+		w.st.done = l.done
+		clock, err := l.replay(opts.State.Records)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		if clock != nil {
+			speed, paused = clock.Speed, clock.Paused
+		}
+		if err := w.beginState(opts.State); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
 	if opts.WallClock {
 		// A lab runs in real time: reading the wall clock here is the
 		// point, not a leak into a simulation.
@@ -95,16 +142,27 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 			return nil, fmt.Errorf("harness: serve: catch up with the wall clock: %w", err)
 		}
 	}
-	l := &Lab{w: w, stop: make(chan struct{}), done: make(chan struct{}), failed: make(chan error, 1)}
 	w.onFail = func(err error) {
 		select {
 		case l.failed <- fmt.Errorf("harness: serve: %w", err):
 		default: // the first failure is the one to report
 		}
 	}
+	// Real time from here: the lab's clock controls work as soon as Serve
+	// returns, not only once the goroutine below has started.
+	if w.st != nil {
+		w.sched.SetLockstep(true) // the journal replays in virtual time
+	}
+	w.sched.BeginRealTime(speed)
+	if paused {
+		_ = w.sched.Pause()
+	}
+	if w.st != nil {
+		w.st.replaying.Store(false)
+	}
 	go func() {
 		defer close(l.done)
-		w.sched.RunRealTime(l.stop, opts.Speed)
+		w.sched.RunRealTime(l.stop, speed)
 	}()
 	return l, nil
 }
@@ -142,7 +200,7 @@ func (l *Lab) Describe(out io.Writer) {
 	fmt.Fprintf(out, "mockgraph   %s\n", w.graphURL)
 	fmt.Fprintf(out, "  token     POST %s/%s/oauth2/v2.0/token  (client_credentials)\n", w.graphURL, w.admin.tenant)
 	fmt.Fprintf(out, "  admin app client_id=%s client_secret=%s\n", harnessApp.ClientID, harnessApp.ClientSecret)
-	fmt.Fprintf(out, "  requests  GET %s/_private/requests?last=50  (newest 10000 kept: status, Retry-After, honoured or not)\n", w.graphURL)
+	fmt.Fprintf(out, "  requests  GET %s/_private/requests?last=50  (admin app token; newest 10000 kept: status, Retry-After, honoured or not)\n", w.graphURL)
 	for _, a := range w.sc.Tenant.Apps {
 		cred := "secret"
 		if len(a.Certificates) > 0 {
@@ -168,11 +226,26 @@ func (l *Lab) Describe(out io.Writer) {
 			fmt.Fprintf(out, "  %s\n", describeFault(f))
 		}
 	}
-	fmt.Fprintln(out, "\nCtrl+C stops the lab.")
+	if !l.quietEnd {
+		fmt.Fprintln(out, "\nCtrl+C stops the lab.")
+	}
+}
+
+// DescribeWorld is Describe without the closing "Ctrl+C" line, for a
+// caller (package lab) that prints more after it.
+func (l *Lab) DescribeWorld(out io.Writer) {
+	l.quietEnd = true
+	defer func() { l.quietEnd = false }()
+	l.Describe(out)
 }
 
 // Close stops the clock and the servers.
 func (l *Lab) Close() {
+	if l.w.st != nil {
+		// A clean stop keeps the clock where it stands; after a crash the
+		// lab resumes from the last record.
+		_ = l.w.st.clock("checkpoint")
+	}
 	close(l.stop)
 	<-l.done
 	l.w.close()
@@ -223,6 +296,9 @@ func newWorld(sc *scenarios.Scenario, seedOverride *uint64, t0 time.Time) *world
 		seed = *seedOverride
 	}
 	w := &world{sc: sc, seed: seed, t0: t0, trace: &sim.Trace{}, streams: sim.NewStreams(seed)}
+	if _, err := crand.Read(w.hashKey[:]); err != nil {
+		panic(fmt.Sprintf("harness: crypto/rand: %v", err)) // the runtime guarantees Read does not fail
+	}
 	w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
 	return w
 }

@@ -2,11 +2,11 @@ package harness
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/devicesim"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 )
 
@@ -29,9 +29,11 @@ func (w *world) setupTenant() error {
 	w.enrolledObjects = map[string]string{}
 	w.profileIDs = map[string]string{}
 
-	for _, g := range w.sc.Tenant.Groups {
-		g := g
-		w.schedule(next(g.CreatedAt), "admin", "create group "+g.Name, func() error { return w.createGroup(g) })
+	for i, g := range w.sc.Tenant.Groups {
+		g, path := g, fmt.Sprintf("tenant.groups[%d]", i)
+		w.schedule(next(g.CreatedAt), "admin", "create group "+g.Name, func() error {
+			return w.located(path, w.createGroup(g), groupFields, false)
+		})
 	}
 	// Devices enrolled before the scenario, not through Autopilot: the
 	// candidates of "Convert all targeted devices" (seed 000 "Register
@@ -46,33 +48,40 @@ func (w *world) setupTenant() error {
 		if d.Enrolled.At != nil {
 			at = d.Enrolled.At.D()
 		}
-		w.schedule(at, "device/"+d.Serial, "enrolled before Autopilot", func() error { return w.enrollExisting(d) })
-	}
-	// Import the registered devices (S1 P1): the import creates the Autopilot
-	// device and its Entra object with [ZTDId].
-	var imports []map[string]any
-	for _, d := range w.sc.ExpandDevices() {
-		if !d.Registered {
-			continue
-		}
-		imports = append(imports, map[string]any{
-			"@odata.type":               "#microsoft.graph.importedWindowsAutopilotDeviceIdentity",
-			"serialNumber":              d.Serial,
-			"groupTag":                  d.GroupTag,
-			"productKey":                "",
-			"hardwareIdentifier":        hardwareHash(d.Serial),
-			"assignedUserPrincipalName": "",
-			"orderIdentifier":           d.OrderID,
-			"purchaseOrderIdentifier":   d.PurchaseOrderID,
+		w.schedule(at, "device/"+d.Serial, "enrolled before Autopilot", func() error {
+			return w.located(fmt.Sprintf("devices[%d].enrolled", d.Spec), w.enrollExisting(d), nil, false)
 		})
 	}
-	if len(imports) > 0 {
-		w.schedule(next(nil), "admin", fmt.Sprintf("import %d devices", len(imports)), func() error {
-			for start := 0; start < len(imports); start += 500 { // the portal's 500-per-upload limit (graph-api.md §5.3)
-				end := min(start+500, len(imports))
+	w.schedulePreviousDeployments(lead) // F26 (history.go)
+	// Import the registered devices (S1 P1): the import creates the Autopilot
+	// device and its Entra object with [ZTDId]. Each batch's bodies, with
+	// their 4 KB hashes, are built when it is sent, not held from setup.
+	var toImport []scenarios.Device
+	for _, d := range w.sc.ExpandDevices() {
+		if d.Registered {
+			toImport = append(toImport, d)
+		}
+	}
+	if len(toImport) > 0 {
+		w.schedule(next(nil), "admin", fmt.Sprintf("import %d devices", len(toImport)), func() error {
+			for start := 0; start < len(toImport); start += 500 { // the portal's 500-per-upload limit (graph-api.md §5.3)
+				batch := toImport[start:min(start+500, len(toImport))]
+				imports := make([]map[string]any, 0, len(batch))
+				for _, d := range batch {
+					imports = append(imports, map[string]any{
+						"@odata.type":               "#microsoft.graph.importedWindowsAutopilotDeviceIdentity",
+						"serialNumber":              d.Serial,
+						"groupTag":                  d.GroupTag,
+						"productKey":                "",
+						"hardwareIdentifier":        w.hardwareHash(d.Serial),
+						"assignedUserPrincipalName": d.AssignedUser,
+						"orderIdentifier":           d.OrderID,
+						"purchaseOrderIdentifier":   d.PurchaseOrderID,
+					})
+				}
 				if err := w.admin.call("POST", "/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities/import",
-					map[string]any{"importedWindowsAutopilotDeviceIdentities": imports[start:end]}, nil); err != nil {
-					return err
+					map[string]any{"importedWindowsAutopilotDeviceIdentities": imports}, nil); err != nil {
+					return w.located("devices", fmt.Errorf("import devices: %w", err), nil, false)
 				}
 			}
 			return nil
@@ -83,23 +92,68 @@ func (w *world) setupTenant() error {
 	if w.hasStaticMembers() {
 		w.schedule(tick+w.sc.Timings.ImportProcessing.D()+time.Minute, "admin", "add static members", w.addStaticMembers)
 	}
-	for _, p := range w.sc.Tenant.DeploymentProfiles {
-		p := p
+	for i, p := range w.sc.Tenant.DeploymentProfiles {
+		p, path := p, fmt.Sprintf("tenant.deploymentProfiles[%d]", i)
 		created := next(p.CreatedAt)
-		w.schedule(created, "admin", "create deployment profile "+p.Name, func() error { return w.createProfile(p) })
+		w.schedule(created, "admin", "create deployment profile "+p.Name, func() error {
+			return w.located(path, w.createProfile(p), deploymentProfileFields, false)
+		})
 		assigned := created
 		if p.AssignedAt != nil {
 			assigned = p.AssignedAt.D()
 		}
-		w.schedule(assigned, "admin", "assign deployment profile "+p.Name, func() error { return w.assignProfile(p.Name, p.AssignTo) })
+		w.schedule(assigned, "admin", "assign deployment profile "+p.Name, func() error {
+			return w.located(path+".assignTo", w.assignProfile(p.Name, p.AssignTo), nil, false)
+		})
 	}
-	for _, dj := range w.sc.Tenant.DomainJoinProfiles {
-		dj := dj
-		w.schedule(next(dj.CreatedAt), "admin", "create Domain Join profile "+dj.Name, func() error { return w.createDomainJoin(dj) })
+	for i, dj := range w.sc.Tenant.DomainJoinProfiles {
+		dj, path := dj, fmt.Sprintf("tenant.domainJoinProfiles[%d]", i)
+		w.schedule(next(dj.CreatedAt), "admin", "create Domain Join profile "+dj.Name, func() error {
+			return w.located(path, w.createDomainJoin(dj), domainJoinFields, false)
+		})
 	}
-	for _, e := range w.sc.Tenant.ESP {
-		e := e
-		w.schedule(next(nil), "admin", "create ESP "+e.Name, func() error { return w.createESP(e) })
+	for i, e := range w.sc.Tenant.ESP {
+		e, path := e, fmt.Sprintf("tenant.esp[%d]", i)
+		w.schedule(next(nil), "admin", "create ESP "+e.Name, func() error {
+			return w.located(path, w.createESP(e), espFields, false)
+		})
+	}
+	if r := w.sc.Tenant.EnrollmentRestrictions; r.BlockWindows || r.DeviceLimit != nil {
+		w.schedule(next(nil), "admin", "create enrollment restrictions", func() error { return w.createRestrictions(r) })
+	}
+	if len(w.sc.Tenant.ConditionalAccess) > 0 { // F36 (conditional_access.go)
+		w.schedule(next(nil), "admin", "create Conditional Access policies", w.createConditionalAccess)
+	}
+	return nil
+}
+
+// createRestrictions creates the tenant's enrollment restrictions, assigned
+// to All users (F29 platform restriction, F30 device limit; "Enrollment
+// restrictions in Intune", https://learn.microsoft.com/en-us/mem/intune/enrollment/enrollment-restrictions-set).
+func (w *world) createRestrictions(r scenarios.EnrollmentRestrictions) error {
+	var bodies []map[string]any
+	if r.BlockWindows {
+		bodies = append(bodies, map[string]any{
+			"@odata.type": "#microsoft.graph.deviceEnrollmentPlatformRestrictionsConfiguration", "displayName": "Block Windows (MDM)",
+			"windowsRestriction": map[string]any{"platformBlocked": true, "personalDeviceEnrollmentBlocked": false},
+		})
+	}
+	if r.DeviceLimit != nil {
+		bodies = append(bodies, map[string]any{
+			"@odata.type": "#microsoft.graph.deviceEnrollmentLimitConfiguration", "displayName": fmt.Sprintf("Device limit %d", *r.DeviceLimit),
+			"limit": *r.DeviceLimit,
+		})
+	}
+	for _, body := range bodies {
+		var out idOnly
+		if err := w.admin.call("POST", "/beta/deviceManagement/deviceEnrollmentConfigurations", body, &out); err != nil {
+			return fmt.Errorf("enrollment restriction %q: %w", body["displayName"], err)
+		}
+		all := map[string]any{"target": map[string]any{"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget"}}
+		if err := w.admin.call("POST", "/beta/deviceManagement/deviceEnrollmentConfigurations/"+out.ID+"/assign",
+			map[string]any{"enrollmentConfigurationAssignments": []map[string]any{all}}, nil); err != nil {
+			return fmt.Errorf("enrollment restriction %q: assign: %w", body["displayName"], err)
+		}
 	}
 	return nil
 }
@@ -146,7 +200,7 @@ func (w *world) hasStaticMembers() bool {
 // object and Intune managed device (mockgraph PRIVATE_API.md).
 func (w *world) enrollExisting(d scenarios.Device) error {
 	e := d.Enrolled
-	body := map[string]any{"serialNumber": d.Serial, "hardwareHash": hardwareHash(d.Serial), "deviceName": e.Name,
+	body := map[string]any{"serialNumber": d.Serial, "hardwareHash": w.hardwareHash(d.Serial), "deviceName": e.Name,
 		"ownership": e.Ownership, "joinType": e.JoinType, "userPrincipalName": d.User}
 	var out struct {
 		EntraObjectID string `json:"entraObjectId"`
@@ -163,21 +217,22 @@ func (w *world) addStaticMembers() error {
 	for _, d := range w.sc.ExpandDevices() {
 		names[d.Serial] = d.EntraName()
 	}
-	for _, g := range w.sc.Tenant.Groups {
-		for _, serial := range g.Members {
+	for i, g := range w.sc.Tenant.Groups {
+		for j, serial := range g.Members {
+			path := fmt.Sprintf("tenant.groups[%d].members[%d]", i, j)
 			var list struct {
 				Value []idOnly `json:"value"`
 			}
 			q := "/v1.0/devices?$filter=" + url.QueryEscape("displayName eq '"+names[serial]+"'")
 			if err := w.admin.call("GET", q, nil, &list); err != nil {
-				return fmt.Errorf("group %q: find device %s: %w", g.Name, serial, err)
+				return w.located(path, fmt.Errorf("group %q: find device %s: %w", g.Name, serial, err), nil, false)
 			}
 			if len(list.Value) == 0 {
-				return fmt.Errorf("group %q: member %s has no Entra device object (neither imported nor enrolled by then?)", g.Name, serial)
+				return w.located(path, fmt.Errorf("group %q: member %s has no Entra device object (neither imported nor enrolled by then?)", g.Name, serial), nil, true)
 			}
 			ref := map[string]any{"@odata.id": w.graphURL + "/v1.0/directoryObjects/" + list.Value[0].ID}
 			if err := w.admin.call("POST", "/v1.0/groups/"+w.groupIDs[g.Name]+"/members/$ref", ref, nil); err != nil {
-				return fmt.Errorf("group %q: add %s: %w", g.Name, serial, err)
+				return w.located(path, fmt.Errorf("group %q: add %s: %w", g.Name, serial, err), nil, false)
 			}
 		}
 	}
@@ -386,13 +441,80 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// hardwareHash is a stand-in 4K hardware hash: base64 of bytes derived from
-// the serial (DDS wants about 4,096 characters, graph-api.md §5.3).
-func hardwareHash(serial string) string {
-	r := rand.New(rand.NewPCG(uint64(len(serial)), fnv64(serial)))
-	b := make([]byte, 3072)
-	for i := range b {
-		b[i] = byte(r.UintN(256))
+// unlicensed lists the tenant users without an Intune licence
+// (tenant.users[].licensed: false, F28); mockgraph refuses their enrollment.
+func unlicensed(sc *scenarios.Scenario) []string {
+	var out []string
+	for _, u := range sc.Tenant.Users {
+		if u.Licensed != nil && !*u.Licensed {
+			out = append(out, u.UPN)
+		}
 	}
-	return base64Std(b)
+	return out
+}
+
+// verifiedDomains are the tenant's verified domains as the scenario implies
+// them: its onmicrosoft.com domain and the UPN suffixes of its users, AD
+// (synced) and cloud-only. A device user outside them belongs to another
+// organisation (F31).
+func verifiedDomains(sc *scenarios.Scenario) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(d string) {
+		if d = strings.ToLower(d); d != "" && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	add(sc.Tenant.Domain)
+	for _, dom := range sc.Environment.Domains {
+		for _, u := range dom.Users {
+			_, d, _ := strings.Cut(u.UPN, "@")
+			add(d)
+		}
+	}
+	for _, u := range sc.Tenant.Users {
+		_, d, _ := strings.Cut(u.UPN, "@")
+		add(d)
+	}
+	return out
+}
+
+// preProvision is the device's pre-provisioning, or nil (F33, F35).
+func preProvision(d scenarios.Device) (*devicesim.PreProvision, error) {
+	if d.PreProvision == nil {
+		return nil, nil
+	}
+	tpm, err := devicesim.ParseTPMOutcome(d.PreProvision.TPM)
+	if err != nil {
+		return nil, err
+	}
+	return &devicesim.PreProvision{TPM: tpm, UserFlowAfter: d.PreProvision.UserFlowAfter.D()}, nil
+}
+
+// deleteEntraObjects deletes the Autopilot-created Entra device object of
+// each device through Graph (DELETE /v1.0/devices/{id}), as an admin
+// cleaning up would (F25, F34). The Autopilot record stays.
+func (w *world) deleteEntraObjects(devs []scenarios.Device) error {
+	for _, d := range devs {
+		var id string
+		for _, ap := range w.graph.AutopilotDevices() {
+			if strings.EqualFold(ap.SerialNumber, d.Serial) {
+				id = ap.AzureADDeviceID
+			}
+		}
+		var obj string
+		for _, e := range w.graph.EntraDevices() {
+			if id != "" && strings.EqualFold(e.DeviceID, id) {
+				obj = e.ID
+			}
+		}
+		if obj == "" {
+			return fmt.Errorf("delete Entra object of %s: none found", d.Serial)
+		}
+		if err := w.admin.call("DELETE", "/v1.0/devices/"+obj, nil, nil); err != nil {
+			return fmt.Errorf("delete Entra object of %s: %w", d.Serial, err)
+		}
+	}
+	return nil
 }

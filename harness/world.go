@@ -1,8 +1,11 @@
 package harness
 
 import (
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"sort"
@@ -42,6 +45,8 @@ var harnessApp = mockgraph.App{
 		"GroupMember.ReadWrite.All",
 		"Device.ReadWrite.All",
 		"Directory.ReadWrite.All",
+		"Policy.Read.All",
+		"Policy.ReadWrite.ConditionalAccess",
 	},
 }
 
@@ -57,23 +62,30 @@ type domainCtl struct {
 	ln      net.Listener
 	dial    transport.Dialer
 	addr    string
-	tls     *tls.Config // StartTLS for the connectors: password writes need it
+	tls     *tls.Config    // StartTLS for the connectors: password writes need it
+	inner   *mockad.Server // with a state directory: the simulated systems' (state.go)
+	innerLn net.Listener
 }
 
 // world is everything one scenario run builds.
 type world struct {
-	sc      *scenarios.Scenario
-	seed    uint64
-	t0      time.Time
-	sched   *sim.Scheduler
-	trace   *sim.Trace
-	streams *sim.Streams
+	sc            *scenarios.Scenario
+	signingKey    *rsa.PrivateKey // mockgraph's; nil = its own (Options.SigningKey)
+	tenantDomains []string        // the tenant's verified domains (verifiedDomains), for every device
+	seed          uint64
+	t0            time.Time
+	sched         *sim.Scheduler
+	trace         *sim.Trace
+	streams       *sim.Streams
 
 	graph    *mockgraph.Server
 	graphURL string
 	// enrolledObjects: serial → the Entra object a device enrolled before
 	// the scenario got then (setup.go enrollExisting).
 	enrolledObjects map[string]string
+	// previousObjects: serial → the stale hybrid Entra object a reused
+	// device's earlier deployment left (history.go, F26).
+	previousObjects map[string]string
 	graphTLS        bool   // serve --tls-cert: mockgraph speaks https
 	graphCert       []byte // its certificate (PEM), for users to trust
 	httpClient      *http.Client
@@ -95,13 +107,32 @@ type world struct {
 	graphAddr string // loopback listen addresses (serve); empty = any free port
 	ldapAddr  string
 	realTime  bool // serve: the clock follows the wall clock (mockgraph.Config.RealTimeLatency)
+	// Limits of the servers on real ports (zero fields: the packages'
+	// defaults); ServeOptions sets them for a lab.
+	graphLimits mockgraph.HTTPLimits
+	ldapLimits  mockad.Limits
+
+	// hashKey is the run's secret from which every device's hardware hash
+	// is derived when it is sent (hardwareHash); newWorld draws it.
+	hashKey [32]byte
 
 	groupIDs   map[string]string // scenario group name -> Graph id
 	profileIDs map[string]string // deployment profile name -> Graph id
 	setupErr   error
+	odjOUs     map[string]string // ODJ request id -> requested OU (diagnose.go), built once
 	// onFail, set by a lab, hears of a step that fails once the lab runs
 	// (Lab.Failed); a run reads setupErr when it ends.
 	onFail func(error)
+	// onDeviceDone, when set, hears of each device that finishes (run
+	// progress, Options.Progress).
+	onDeviceDone func()
+	// timeline says which devices keep their timeline in the results.
+	timeline TimelineMode
+	// setupOnly builds the world without powering devices on (CheckSetup);
+	// lastStep is the offset of the latest scheduled step.
+	setupOnly bool
+	lastStep  time.Duration
+	st        *stateLog // serve --state-dir (state.go)
 }
 
 func (w *world) at(offset time.Duration) time.Time { return w.t0.Add(offset) }
@@ -109,6 +140,7 @@ func (w *world) at(offset time.Duration) time.Time { return w.t0.Add(offset) }
 // schedule runs fn at T0+offset on the clock; errors stop the run. Admin
 // calls in fn may make it wait on the clock (runStep, admin.go).
 func (w *world) schedule(offset time.Duration, actor, step string, fn func() error) {
+	w.lastStep = max(w.lastStep, offset)
 	w.sched.At(w.at(offset), actor, step, func() { w.runStep(actor, step, fn) })
 }
 
@@ -122,6 +154,10 @@ func (w *world) close() {
 	for _, d := range w.domains {
 		_ = d.srv.Close()
 		_ = d.ln.Close()
+		if d.inner != nil {
+			_ = d.inner.Close()
+			_ = d.innerLn.Close()
+		}
 	}
 }
 
@@ -136,24 +172,41 @@ func (w *world) buildDomains(wire Wire) error {
 		dir, err := mockad.NewDirectory(mockad.DomainConfig{
 			DNSName: d.Name, NetBIOSName: d.NetBIOS, MachineAccountQuota: quota, OUs: d.OUs,
 		}, w.sched, w.streams.Stream("ad/"+d.Name))
+		// mockad refusing what the scenario declares is invalid input.
+		path := fmt.Sprintf("environment.domains[%d]", i)
 		if err != nil {
-			return fmt.Errorf("harness: domain %s: %w", d.Name, err)
+			for j, ou := range d.OUs {
+				if strings.Contains(err.Error(), fmt.Sprintf("OU %q", ou)) {
+					path = fmt.Sprintf("%s.ous[%d]", path, j)
+					break
+				}
+			}
+			return w.located(path, fmt.Errorf("harness: domain %s: %w", d.Name, err), nil, true)
 		}
-		for _, u := range d.Users {
+		for j, u := range d.Users {
 			if _, err := dir.AddUser(u.SAMAccountName, u.Password, u.UPN, u.Admin); err != nil {
-				return fmt.Errorf("harness: domain %s: user %s: %w", d.Name, u.SAMAccountName, err)
+				return w.located(fmt.Sprintf("%s.users[%d]", path, j), fmt.Errorf("harness: domain %s: user %s: %w", d.Name, u.SAMAccountName, err), nil, true)
 			}
 		}
 		if _, err := dir.AddUser(syncAccount, syncPassword(w.seed), syncAccount+"@"+d.Name, false); err != nil {
 			return fmt.Errorf("harness: domain %s: sync account: %w", d.Name, err)
 		}
-		for _, c := range d.Computers {
+		for j, c := range d.Computers {
 			parent := c.OU
 			if parent == "" {
 				parent = "CN=Computers," + dir.BaseDN()
 			}
+			if c.CollidesWith != "" { // F23: the name the connector will draw first
+				// A copy of the connector's stream (same seed, same name),
+				// so its own draws are untouched.
+				name, err := connector.FirstComputerName(sim.NewStreams(w.seed).Stream("connector/"+c.CollidesWith), "", c.Prefix)
+				if err != nil {
+					return fmt.Errorf("harness: domain %s: computer colliding with %s: %w", d.Name, c.CollidesWith, err)
+				}
+				c.Name = name
+			}
 			if _, err := dir.AddComputer(c.Name, parent); err != nil {
-				return fmt.Errorf("harness: domain %s: computer %s: %w", d.Name, c.Name, err)
+				return w.located(fmt.Sprintf("%s.computers[%d]", path, j), fmt.Errorf("harness: domain %s: computer %s: %w", d.Name, c.Name, err), nil, true)
 			}
 		}
 		// Every DC refuses unicodePwd on an unprotected connection, as AD
@@ -166,7 +219,7 @@ func (w *world) buildDomains(wire Wire) error {
 			return err
 		}
 		ctl := &domainCtl{spec: d, netbios: d.NetBIOS, dir: dir, tls: cliTLS,
-			srv: mockad.NewServer(dir, mockad.ServerOptions{TLSConfig: srvTLS, RequireSecurePasswordWrites: true})}
+			srv: mockad.NewServer(dir, mockad.ServerOptions{TLSConfig: srvTLS, RequireSecurePasswordWrites: true, Limits: w.ldapLimits})}
 		switch wire {
 		case WireLoopback:
 			ln, err := listen(w.ldapAddr, i)
@@ -179,6 +232,7 @@ func (w *world) buildDomains(wire Wire) error {
 			pl := transport.NewPipeListener("dc." + d.Name)
 			ctl.ln, ctl.addr, ctl.dial = pl, "pipe:dc."+d.Name, pl.DialContext
 		}
+		w.st.splitLDAP(ctl, srvTLS, w.ldapLimits)
 		go func() { _ = ctl.srv.Serve(ctl.ln) }()
 		w.domains[strings.ToLower(d.Name)] = ctl
 	}
@@ -210,11 +264,12 @@ func (w *world) buildGraph(wire Wire) error {
 	t := w.sc.Timings
 	g, err := mockgraph.New(mockgraph.Config{
 		Clock: w.sched, Rand: w.streams.Stream("graph"), TenantID: tenantID, TenantDomain: w.sc.Tenant.Domain,
-		Apps: apps, ODJMaxRetries: 2, Trace: w.trace,
+		Apps: apps, ODJMaxRetries: 2, Trace: w.trace, SigningKey: w.signingKey, UnlicensedUsers: unlicensed(w.sc), // F28
 		// Faults and throttling of the scenario's graph section (faults.go).
 		Faults: graphFaults(w.sc), IntuneThrottling: w.sc.Graph.IntuneThrottling,
 		// A lab keeps the newest requests for GET /_private/requests.
 		LogRequests: needsRequestLog(w.sc) || w.realTime, RequestLogLimit: labRequestLog(w.realTime), RealTimeLatency: w.realTime,
+		TokenClockScale: w.tokenClockScale(), Intercept: w.st.intercept(), TokenIDsApart: w.st != nil,
 		Conversion: mockgraph.ConversionOptions{NewEntraObject: w.sc.Tenant.Conversion.NewEntraObject,
 			WinningProfileOnly: w.sc.Tenant.Conversion.WinningProfileOnly},
 		Delays: mockgraph.Delays{ImportProcessing: t.ImportProcessing.D(), GroupEvaluation: t.GroupEvaluation.D(), ProfileAssignment: t.ProfileAssignment.D(),
@@ -230,7 +285,10 @@ func (w *world) buildGraph(wire Wire) error {
 		if err != nil {
 			return fmt.Errorf("harness: mockgraph: listen: %w", err)
 		}
-		srv := &http.Server{Handler: g.Handler()}
+		// Timeouts, header and connection caps: a lab may face a
+		// classroom network (mockgraph/limits.go).
+		srv := w.graphLimits.HTTPServer(g.Handler())
+		ln = w.graphLimits.Listener(ln)
 		tr := &http.Transport{MaxIdleConnsPerHost: 64}
 		scheme := "http://"
 		if w.graphTLS {
@@ -246,7 +304,7 @@ func (w *world) buildGraph(wire Wire) error {
 			w.graphCert, scheme = certPEM(cert), "https://"
 		}
 		go func() { _ = srv.Serve(ln) }()
-		w.httpClient = &http.Client{Transport: tr}
+		w.httpClient = &http.Client{Transport: w.st.mark(tr)}
 		w.graphURL = scheme + dialable(ln.Addr())
 		w.stopHTTP = func() { tr.CloseIdleConnections(); _ = srv.Close() }
 	default:
@@ -270,12 +328,22 @@ func (w *world) buildConnectors() error {
 		if _, err := dom.dir.AddServiceAccount(c.Identity, password); err != nil {
 			return fmt.Errorf("harness: connector %s: service account %s: %w", c.Name, c.Identity, err)
 		}
+		// Installation: the connector's id (the first draw of its stream,
+		// as connector.New would draw it) and the credential the service
+		// issues it, which it presents on the connector channel.
+		rnd := w.streams.Stream("connector/" + c.Name)
+		id := sim.GUID(rnd)
+		cred, err := w.graph.InstallConnector(id, c.Domain)
+		if err != nil {
+			return fmt.Errorf("harness: connector %s: %w", c.Name, err)
+		}
 		conn, err := connector.New(connector.Config{
 			Name: c.Name, Domain: c.Domain, NetBIOS: dom.netbios, Version: c.Version,
-			Identity: c.Identity, Password: password,
-			Clock: w.sched, Rand: w.streams.Stream("connector/" + c.Name),
+			Identity: c.Identity, Password: password, ID: id, Credential: cred,
+			Clock: w.sched, Rand: rnd,
 			HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, LDAPTLS: dom.tls,
-			PickupLatency: c.PickupLatency.D(), Heartbeat: c.Heartbeat.D(), Trace: w.trace,
+			PickupLatency: c.PickupLatency.D(), ClaimBatch: c.ClaimBatch, Heartbeat: c.Heartbeat.D(), Trace: w.trace,
+			OnlyReadOnlyDC: c.ReadOnlyDC, ProxyUnset: c.ProxyUnset, // F41, F21
 		})
 		if err != nil {
 			return fmt.Errorf("harness: connector %s: %w", c.Name, err)
@@ -306,11 +374,12 @@ func (w *world) delegation(d scenarios.Delegation) mockad.Delegation {
 }
 
 func (w *world) grantDelegations() error {
-	for _, d := range w.sc.Environment.Domains {
+	for i, d := range w.sc.Environment.Domains {
 		dom := w.domains[strings.ToLower(d.Name)]
-		for _, del := range d.Delegations {
+		for j, del := range d.Delegations {
 			if err := dom.dir.Grant(w.delegation(del)); err != nil {
-				return fmt.Errorf("harness: domain %s: delegation on %s: %w", d.Name, del.OU, err)
+				return w.located(fmt.Sprintf("environment.domains[%d].delegations[%d]", i, j),
+					fmt.Errorf("harness: domain %s: delegation on %s: %w", d.Name, del.OU, err), nil, true)
 			}
 		}
 	}
@@ -367,6 +436,9 @@ func (w *world) buildSync() error {
 			Scope: scope, Interval: ec.Interval.D(),
 			FirstCycle: ec.Offset.D() + w.sc.Timings.SetupLead.D(),
 			Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, Trace: w.trace,
+			// The sync account Entra Connect's installation creates in the
+			// tenant (PRIVATE_API.md "Authentication").
+			Credential: w.graph.IssueSyncCredential("Sync_" + syncAccount + "_" + d.NetBIOS),
 		})
 		if err != nil {
 			return fmt.Errorf("harness: Entra Connect: domain %s: %w", d.Name, err)
@@ -416,7 +488,46 @@ func dnInDomain(dn, domain string) bool {
 func (w *world) buildDevices() error {
 	w.networks = map[string]devicesim.Location{}
 	for _, n := range w.sc.Environment.Networks {
-		w.networks[n.Name] = devicesim.Location{Name: n.Name, Corporate: n.Kind == "corporate", Domains: n.Domains, Wireless: n.Wireless}
+		w.networks[n.Name] = devicesim.Location{Name: n.Name, Corporate: n.Kind == "corporate", Domains: n.Domains, Wireless: n.Wireless, Proxy: devicesim.Proxy(n.Proxy)}
+	}
+	w.tenantDomains = verifiedDomains(w.sc) // F31
+	w.deviceIdx = map[string]*devicesim.Device{}
+	w.specs = map[string]scenarios.Device{}
+	for _, spec := range w.sc.ExpandDevices() {
+		d, err := w.newDevice(spec)
+		if err != nil {
+			return err
+		}
+		w.devices = append(w.devices, d)
+		w.deviceIdx[spec.Serial] = d
+		w.specs[spec.Serial] = spec
+		if spec.PowerOn != nil && !w.setupOnly {
+			w.schedule(*spec.PowerOn, "harness", "", func() error { d.PowerOn(); return nil })
+		}
+	}
+	w.remaining = len(w.devices)
+	return nil
+}
+
+// tokenClockScale is, in a lab, the clock's speed: tokens then stay valid
+// for the wall-clock hour their expires_in promises (mockgraph
+// Config.TokenClockScale). Runs keep the simulated hour.
+func (w *world) tokenClockScale() func() float64 {
+	if !w.realTime {
+		return nil
+	}
+	return func() float64 { return w.sched.State().Speed }
+}
+
+// newDevice builds the simulated device of spec (not yet powered on).
+func (w *world) newDevice(spec scenarios.Device) (*devicesim.Device, error) {
+	loc, ok := w.networks[spec.Location]
+	if !ok {
+		return nil, fmt.Errorf("harness: device %s: unknown network %q", spec.Serial, spec.Location)
+	}
+	vpn, err := devicesim.ParseVPN(spec.VPN)
+	if err != nil {
+		return nil, fmt.Errorf("harness: device %s: %w", spec.Serial, err)
 	}
 	t := w.sc.Timings
 	timings := devicesim.Timings{
@@ -426,40 +537,32 @@ func (w *world) buildDevices() error {
 		DeviceSetup: t.DeviceSetup.D(), FirstSignIn: t.FirstSignIn.D(), DeviceJoinTask: t.DeviceJoinTask.D(),
 		AccountSetupRest: t.AccountSetupRest.D(),
 	}
-	dc := &devicesim.LDAPDirectory{Dial: w.dialDomain}
-	w.deviceIdx = map[string]*devicesim.Device{}
-	w.specs = map[string]scenarios.Device{}
-	for _, spec := range w.sc.ExpandDevices() {
-		loc, ok := w.networks[spec.Location]
-		if !ok {
-			return fmt.Errorf("harness: device %s: unknown network %q", spec.Serial, spec.Location)
-		}
-		vpn, err := devicesim.ParseVPN(spec.VPN)
-		if err != nil {
-			return fmt.Errorf("harness: device %s: %w", spec.Serial, err)
-		}
-		adUser, adPassword := w.adCredentials(spec)
-		d, err := devicesim.New(devicesim.Config{
-			Serial: spec.Serial, Location: loc, VPN: vpn, UserPrincipalName: spec.User,
-			ADUser: adUser, ADPassword: adPassword, Timings: timings, Clock: w.sched,
-			Rand: w.streams.Stream("device/" + spec.Serial), DC: dc, Trace: w.trace,
-			// One cloud client per device, named, so the request log tells
-			// devices apart (faults.go).
-			Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL, Agent: "autopilotsim-device/" + spec.Serial},
-			Done:  w.deviceDone,
-		})
-		if err != nil {
-			return fmt.Errorf("harness: %w", err)
-		}
-		w.devices = append(w.devices, d)
-		w.deviceIdx[spec.Serial] = d
-		w.specs[spec.Serial] = spec
-		if spec.PowerOn != nil {
-			w.schedule(*spec.PowerOn, "harness", "", func() error { d.PowerOn(); return nil })
-		}
+	adUser, adPassword := w.adCredentials(spec)
+	pre, err := preProvision(spec)
+	if err != nil {
+		return nil, fmt.Errorf("harness: device %s: %w", spec.Serial, err)
 	}
-	w.remaining = len(w.devices)
-	return nil
+	admin, err := otherLocalAdmin(spec)
+	if err != nil {
+		return nil, fmt.Errorf("harness: device %s: %w", spec.Serial, err)
+	}
+	d, err := devicesim.New(devicesim.Config{
+		Serial: spec.Serial, Location: loc, VPN: vpn, UserPrincipalName: spec.User,
+		ClockSkew: spec.ClockSkew, TenantDomains: w.tenantDomains, PreProvision: pre, // F20, F31, F33
+		OtherLocalAdmin: admin,                                  // F38 (history.go)
+		CheckAccess:     len(w.sc.Tenant.ConditionalAccess) > 0, // F36 (conditional_access.go)
+		ADUser:          adUser, ADPassword: adPassword, Timings: timings, Clock: w.sched,
+		Rand: w.streams.Stream("device/" + spec.Serial), DC: &devicesim.LDAPDirectory{Dial: w.dialDomain}, Trace: w.trace,
+		// One cloud client per device, named, so the request log tells
+		// devices apart (faults.go).
+		Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL, Agent: "autopilotsim-device/" + spec.Serial,
+			HardwareHashFunc: w.hashOf(spec.Serial)},
+		Done: w.deviceDone,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("harness: %w", err)
+	}
+	return d, nil
 }
 
 // adCredentials finds the AD account the user signs in with at the first
@@ -476,8 +579,24 @@ func (w *world) adCredentials(spec scenarios.Device) (string, string) {
 	return spec.ADUser, ""
 }
 
+// adUPN is the on-premises UPN of the AD account adCredentials finds, or "".
+func (w *world) adUPN(spec scenarios.Device) string {
+	for _, d := range w.sc.Environment.Domains {
+		for _, u := range d.Users {
+			if (spec.ADUser != "" && strings.EqualFold(u.SAMAccountName, spec.ADUser)) ||
+				(spec.ADUser == "" && strings.EqualFold(u.UPN, spec.User)) {
+				return u.UPN
+			}
+		}
+	}
+	return ""
+}
+
 func (w *world) deviceDone(r devicesim.Result) {
 	w.remaining--
+	if w.onDeviceDone != nil {
+		w.onDeviceDone()
+	}
 	if r.FinishedAt.After(w.lastDone) {
 		w.lastDone = r.FinishedAt
 	}
@@ -498,4 +617,34 @@ func (w *world) sortedDomains() []*domainCtl {
 	return out
 }
 
+// hashOf is the function a device calls to present its hardware hash.
+func (w *world) hashOf(serial string) func() string {
+	return func() string { return w.hardwareHash(serial) }
+}
+
 func lower(s string) string { return strings.ToLower(s) }
+
+// hardwareHash is a device's stand-in 4K hardware hash (DDS wants about
+// 4,096 characters, graph-api.md §5.3): the admin imports it and the device
+// presents it as its identity (PRIVATE_API.md "Authentication"). It is
+// derived from the serial and the run's secret hashKey, drawn from
+// crypto/rand and not from the seeded streams, so knowing a lab's seed does
+// not give it away; no result holds it, so runs stay byte-identical. It is
+// computed each time it is sent rather than held: 4 KB per device, held by
+// the world and by the devices, was a large share of a fleet's memory.
+func (w *world) hardwareHash(serial string) string {
+	return deriveHardwareHash(&w.hashKey, serial)
+}
+
+// deriveHardwareHash expands SHA-256(key, serial) with ChaCha8 into 3,072
+// bytes, base64: 4,096 characters.
+func deriveHardwareHash(key *[32]byte, serial string) string {
+	h := sha256.New()
+	h.Write(key[:])
+	h.Write([]byte(serial))
+	var seed [32]byte
+	h.Sum(seed[:0])
+	var b [3072]byte
+	_, _ = mrand.NewChaCha8(seed).Read(b[:]) // ChaCha8.Read does not fail
+	return base64Std(b[:])
+}

@@ -62,4 +62,7 @@
 // glauth handler.Handler adapter (GlauthHandler, less faithful: no seam)
 // are provided. COVERAGE.md lists emulated behaviours and known
 // differences from AD.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package mockad

@@ -32,7 +32,7 @@ const (
 	diagUserExists   = "00000524: UpdErr: DSID-031A1261, problem 6005 (ENTRY_EXISTS), data 0"                                                                                // B.5 [B9 rapid7 #840]
 	diagObjClass     = "0000207B: UpdErr: DSID-030515C6, problem 6002 (OBJ_CLASS_VIOLATION), data 0"                                                                         // B.5 [B9 lsc #400]
 	diagAccountName  = "00000523: SysErr: DSID-031A1260, problem 22 (Invalid argument), data 0"                                                                              // B.5 [B9 noPac #18]; LDAP code UNCERTAIN
-	diagNonLeaf      = "0000208C: UpdErr: DSID-03150E49, problem 6003 (CANT_ON_NON_LEAF), data 0"                                                                            // code from the brief; DSID invented
+	diagNonLeaf      = "0000208C: UpdErr: DSID-03150E49, problem 6003 (CANT_ON_NON_LEAF), data 0"                                                                            // code per docs/SOURCES.md B.5; DSID invented
 	diagNotOnRDN     = "000020B1: UpdErr: DSID-030F1BC9, problem 6004 (CANT_ON_RDN), data 0"                                                                                 // UNCERTAIN text
 	diagNeedBind     = "000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563" // AD's well-known text (INFER)
 	diagUndefinedAtt = "00000057: LdapErr: DSID-0C090D8A, comment: Error in attribute conversion operation, data 0, v4563"                                                   // UNCERTAIN (B.5: AD believed 17)

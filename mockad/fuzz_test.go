@@ -1,6 +1,7 @@
 package mockad
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -84,12 +85,15 @@ func FuzzSeamIntercept(f *testing.F) {
 	f.Add([]byte{0x30, 0x05, 0x02, 0x01, 0x01, 0x50, 0x00})
 	f.Add([]byte{0x30, 0x84, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		n, ok, err := berLength(b)
+		n, ok, err := berLength(b, DefaultLimits().MaxReceiveBuffer)
 		if err != nil || !ok {
 			return
 		}
 		if n > len(b) {
 			t.Fatalf("berLength %d beyond %d bytes", n, len(b))
+		}
+		if _, err := berElements(b[:n], 16); errors.Is(err, errTooComplex) {
+			_, _ = limitSubstitute(b[:n])
 		}
 		c := &seamConn{}
 		_ = c.intercept(b[:n])

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -35,9 +37,9 @@ const (
 	opExtendedResp    = 24
 )
 
-// maxMessage is AD's MaxReceiveBuffer (B.9): a bigger request closes the
-// connection.
-const maxMessage = 10485760
+// maxQueued bounds the answers queued for a connection that is not
+// reading them (enqueue).
+const maxQueued = 4 << 20
 
 // seamListener wraps every accepted connection in a seamConn.
 type seamListener struct {
@@ -52,10 +54,18 @@ func (l *seamListener) Accept() (net.Conn, error) {
 		// listener is the normal way to stop.
 		return nil, fmt.Errorf("%w: use of closed network connection", err)
 	}
-	_, isTLS := c.(*tls.Conn)
-	sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv}
-	l.srv.track(sc, true)
-	return sc, nil
+	for {
+		_, isTLS := c.(*tls.Conn)
+		sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv}
+		if l.srv.admit(sc) {
+			return sc, nil
+		}
+		// Over MaxConnections: refuse by closing, and wait for the next.
+		_ = c.Close()
+		if c, err = l.Listener.Accept(); err != nil {
+			return nil, fmt.Errorf("%w: use of closed network connection", err)
+		}
+	}
 }
 
 // result is a pending override of the next LDAPResult-bearing response.
@@ -80,9 +90,8 @@ type seamConn struct {
 	mu    sync.Mutex
 	inner net.Conn // raw, or a *tls.Conn over raw after StartTLS
 
-	rbuf    []byte // bytes read but not yet handed to glauth as a packet
-	readBuf []byte // scratch for reads from inner
-	out     []byte // the current packet's bytes, being handed to glauth
+	rbuf []byte // bytes read but not yet handed to glauth as a packet
+	out  []byte // the current packet's bytes, being handed to glauth
 
 	cur      *ber.Packet // current request envelope (as the client sent it)
 	override *result
@@ -104,6 +113,34 @@ type seamConn struct {
 	who   *entry // bound identity; nil = anonymous
 	pages map[string]*pageState
 	pageN uint64
+	// limitErr answers the current request, which was over a limit and
+	// replaced before decoding (limits.go).
+	limitErr *Error
+	// waiting: a read deadline is set for the request being received.
+	waiting bool
+}
+
+// dropOldPages keeps the newest max unfinished paged searches
+// (MaxResultSetsPerConn). Called with c.mu held.
+func (c *seamConn) dropOldPages(max int) {
+	for len(c.pages) > max {
+		oldest, on := "", uint64(0)
+		for k := range c.pages {
+			n, _ := strconv.ParseUint(k, 10, 64)
+			if oldest == "" || n < on {
+				oldest, on = k, n
+			}
+		}
+		delete(c.pages, oldest)
+	}
+}
+
+func (c *seamConn) takeLimitErr() *Error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.limitErr
+	c.limitErr = nil
+	return e
 }
 
 type pageState struct {
@@ -128,30 +165,63 @@ func (c *seamConn) Read(p []byte) (int, error) {
 
 // nextPacket reads one complete LDAPMessage from the client and prepares
 // the bytes glauth will see. Called with c.mu held.
+//
+// Limits (limits.go): before a successful bind a message may be
+// MaxMessageBeforeBind bytes and must arrive within InitRecvTimeout, after
+// it MaxReceiveBuffer bytes within MaxConnIdleTime; the deadline is set
+// once per message, so trickling bytes does not extend it. These are wall
+// clock deadlines on the socket, not simulated time: they protect the
+// process, and scenario runs finish far inside them.
 func (c *seamConn) nextPacket() error {
+	lim := c.srv.lim
 	for {
-		n, ok, err := berLength(c.rbuf)
+		max, wait := lim.MaxMessageBeforeBind, lim.InitRecvTimeout
+		if c.who != nil {
+			max, wait = lim.MaxReceiveBuffer, lim.MaxConnIdleTime
+		}
+		n, ok, err := berLength(c.rbuf, max)
 		if err != nil {
 			return err
 		}
 		if ok {
 			raw := c.rbuf[:n]
 			c.rbuf = append([]byte(nil), c.rbuf[n:]...)
+			c.waiting = false
+			if _, err := berElements(raw, lim.MaxRequestElements); errors.Is(err, errTooComplex) {
+				sub, pkt := limitSubstitute(raw)
+				if sub == nil {
+					return fmt.Errorf("mockad: request over MaxRequestElements (%d)", lim.MaxRequestElements)
+				}
+				c.cur, c.out = pkt, sub
+				c.limitErr = errAdminLimit(fmt.Sprintf("the request (over %d BER elements, MaxRequestElements)", lim.MaxRequestElements))
+				return nil
+			}
 			c.out = c.intercept(raw)
 			return nil
 		}
-		if c.readBuf == nil {
-			c.readBuf = make([]byte, 32*1024)
+		if !c.waiting {
+			c.waiting = true
+			_ = c.inner.SetReadDeadline(time.Now().Add(wait))
 		}
-		buf := c.readBuf
+		// The read buffer is the server's, shared by its connections
+		// (Server.readBufs): a buffer per connection was 32 KB allocated
+		// for every LDAP connection, and a fleet opens several per device.
+		bp := c.srv.readBufs.Get().(*[]byte)
+		buf := *bp
+		if len(c.rbuf) < max && len(buf) > max-len(c.rbuf)+8 {
+			// Never read much past the cap: the length check above
+			// refuses the message once its header is in.
+			buf = buf[:max-len(c.rbuf)+8]
+		}
 		c.mu.Unlock()
 		m, rerr := c.inner.Read(buf)
 		c.mu.Lock()
 		c.rbuf = append(c.rbuf, buf[:m]...)
+		c.srv.readBufs.Put(bp)
 		if rerr != nil && m == 0 {
-			if errors.Is(rerr, net.ErrClosed) || errors.Is(rerr, io.ErrClosedPipe) {
-				// Our own Close (Server.Close): report a clean end so
-				// glauth does not log it as a failure.
+			if errors.Is(rerr, net.ErrClosed) || errors.Is(rerr, io.ErrClosedPipe) || errors.Is(rerr, os.ErrDeadlineExceeded) {
+				// Our own Close (Server.Close) or a limit: report a clean
+				// end so glauth does not log it as a failure.
 				return io.EOF
 			}
 			return rerr
@@ -160,7 +230,8 @@ func (c *seamConn) nextPacket() error {
 }
 
 // berLength reports the total length of the first BER element in b, if complete.
-func berLength(b []byte) (int, bool, error) {
+// A message longer than max is an error (the connection closes).
+func berLength(b []byte, max int) (int, bool, error) {
 	if len(b) < 2 {
 		return 0, false, nil
 	}
@@ -183,8 +254,8 @@ func berLength(b []byte) (int, bool, error) {
 		}
 		hdr += k
 	}
-	if l > maxMessage {
-		return 0, false, fmt.Errorf("mockad: request of %d bytes exceeds MaxReceiveBuffer", l)
+	if l > max {
+		return 0, false, fmt.Errorf("mockad: request of %d bytes exceeds the limit of %d", l, max)
 	}
 	if len(b) < hdr+l {
 		return 0, false, nil
@@ -348,6 +419,19 @@ func (c *seamConn) enqueue(b []byte) error {
 	if c.wclosed {
 		return net.ErrClosed
 	}
+	// A client that sends requests but does not read the answers must not
+	// grow the queue without bound: past maxQueued the handler waits for
+	// the writer, whose write deadline (MaxConnIdleTime) ends a client that
+	// never reads.
+	for len(c.wq) > maxQueued && c.werr == nil && !c.wclosed {
+		c.wcond.Wait()
+	}
+	if c.werr != nil {
+		return c.werr
+	}
+	if c.wclosed {
+		return net.ErrClosed
+	}
 	c.wq = append(c.wq, b...)
 	if !c.wgo {
 		c.wgo = true
@@ -374,6 +458,7 @@ func (c *seamConn) writer() {
 		c.mu.Lock()
 		inner := c.inner
 		c.mu.Unlock()
+		_ = inner.SetWriteDeadline(time.Now().Add(c.srv.lim.MaxConnIdleTime))
 		_, err := inner.Write(buf)
 		c.wmu.Lock()
 		c.wbusy = false

@@ -14,6 +14,17 @@ const (
 	scopeSub  = 2
 )
 
+// checkScope refuses a scope outside RFC 4511's ENUMERATED { baseObject
+// (0), singleLevel (1), wholeSubtree (2) }: the request does not decode as a
+// SearchRequest, which AD answers with protocolError (2). AD's diagnostic
+// text for it is UNCERTAIN, so none is sent.
+func checkScope(scope int) *Error {
+	if scope < scopeBase || scope > scopeSub {
+		return &Error{Code: gldap.LDAPResultProtocolError}
+	}
+	return nil
+}
+
 // searchReq is a decoded SearchRequest.
 type searchReq struct {
 	base      string
@@ -27,8 +38,11 @@ type searchReq struct {
 // findEntries returns the matching entries in tree order (creation order
 // within a parent), or an AD error. The rootDSE is handled by rootDSE.
 func (d *Directory) findEntries(p principal, req searchReq) ([]*entry, *Error) {
+	if e := checkScope(req.scope); e != nil {
+		return nil, e
+	}
 	if p.who == nil {
-		return nil, errNeedBind() // AD allows anonymous reads of the rootDSE only (issue #4 item 5)
+		return nil, errNeedBind() // AD allows anonymous reads of the rootDSE only (docs/SOURCES.md B.7)
 	}
 	dn, err := ParseDN(req.base)
 	if err != nil {

@@ -28,6 +28,14 @@ type ServerOptions struct {
 	// so clients over in-memory pipes can set machine passwords; see
 	// COVERAGE.md.
 	RequireSecurePasswordWrites bool
+	// Limits bound connections, message sizes, idle time, paged searches
+	// and filters (limits.go); zero fields take DefaultLimits.
+	Limits Limits
+	// OnWrite, when set, runs every add, modify, delete and modifyDN: it
+	// must call apply once (which makes the change and returns its result
+	// code) and may record it; an error it returns answers the client
+	// with other (80) instead. A lab journals writes this way.
+	OnWrite func(op WriteOp, apply func() int) error
 }
 
 // Server is mockad's LDAP front: glauth's LDAP server with our handlers
@@ -35,16 +43,26 @@ type ServerOptions struct {
 type Server struct {
 	dir  *Directory
 	opts ServerOptions
+	lim  Limits
 
 	mu      sync.Mutex
 	servers []*gldap.Server
 	conns   map[*seamConn]bool
 	closed  bool
+
+	// readBufs holds the connections' read buffers (*[]byte of
+	// readBufSize) between reads.
+	readBufs sync.Pool
 }
+
+// readBufSize is one read from a connection: more than a TLS record.
+const readBufSize = 32 * 1024
 
 // NewServer returns a server for dir.
 func NewServer(dir *Directory, opts ServerOptions) *Server {
-	return &Server{dir: dir, opts: opts, conns: map[*seamConn]bool{}}
+	s := &Server{dir: dir, opts: opts, lim: opts.Limits.withDefaults(), conns: map[*seamConn]bool{}}
+	s.readBufs.New = func() any { b := make([]byte, readBufSize); return &b }
+	return s
 }
 
 // Serve accepts connections on ln until Close; it blocks. Every accepted
@@ -111,6 +129,17 @@ func (s *Server) track(c *seamConn, open bool) {
 	}
 }
 
+// admit tracks a new connection unless MaxConnections are open.
+func (s *Server) admit(c *seamConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.conns) >= s.lim.MaxConnections {
+		return false
+	}
+	s.conns[c] = true
+	return true
+}
+
 // handler implements glauth's handler interfaces. It ignores glauth's
 // parsed request and boundDN and works from the seam conn's copy of the
 // request and identity.
@@ -174,7 +203,12 @@ func (h *handler) Add(_ string, _ gldap.AddRequest, conn net.Conn) (gldap.LDAPRe
 		}
 		attrs = append(attrs, aa)
 	}
-	return finish(sc, h.s.dir.add(h.principal(sc), octets(op.Children[0]), attrs))
+	p, dn := h.principal(sc), octets(op.Children[0])
+	wo := WriteOp{Op: "add", DN: dn}
+	for _, a := range attrs {
+		wo.Attrs = append(wo.Attrs, WriteAttr{Name: a.name, Values: a.vals})
+	}
+	return finish(sc, h.write(sc, wo, p, func() *Error { return h.s.dir.add(p, dn, attrs) }))
 }
 
 func (h *handler) Modify(_ string, _ gldap.ModifyRequest, conn net.Conn) (gldap.LDAPResultCode, error) {
@@ -201,7 +235,12 @@ func (h *handler) Modify(_ string, _ gldap.ModifyRequest, conn net.Conn) (gldap.
 		}
 		changes = append(changes, c)
 	}
-	return finish(sc, h.s.dir.modify(h.principal(sc), octets(op.Children[0]), changes))
+	p, dn := h.principal(sc), octets(op.Children[0])
+	wo := WriteOp{Op: "modify", DN: dn}
+	for _, c := range changes {
+		wo.Changes = append(wo.Changes, WriteChange{Op: c.op, Name: c.attr, Values: c.vals})
+	}
+	return finish(sc, h.write(sc, wo, p, func() *Error { return h.s.dir.modify(p, dn, changes) }))
 }
 
 func (h *handler) Delete(_, _ string, conn net.Conn) (gldap.LDAPResultCode, error) {
@@ -213,7 +252,8 @@ func (h *handler) Delete(_, _ string, conn net.Conn) (gldap.LDAPResultCode, erro
 	if op == nil {
 		return finish(sc, &Error{Code: gldap.LDAPResultProtocolError})
 	}
-	return finish(sc, h.s.dir.del(h.principal(sc), octets(op)))
+	p, dn := h.principal(sc), octets(op)
+	return finish(sc, h.write(sc, WriteOp{Op: "delete", DN: dn}, p, func() *Error { return h.s.dir.del(p, dn) }))
 }
 
 func (h *handler) ModifyDN(_ string, _ gldap.ModifyDNRequest, conn net.Conn) (gldap.LDAPResultCode, error) {
@@ -230,7 +270,9 @@ func (h *handler) ModifyDN(_ string, _ gldap.ModifyDNRequest, conn net.Conn) (gl
 	if len(op.Children) > 3 {
 		sup = octets(op.Children[3])
 	}
-	return finish(sc, h.s.dir.modifyDN(h.principal(sc), octets(op.Children[0]), octets(op.Children[1]), delOld, sup))
+	p, dn, rdn := h.principal(sc), octets(op.Children[0]), octets(op.Children[1])
+	wo := WriteOp{Op: "modifyDN", DN: dn, NewRDN: rdn, DeleteOld: delOld, NewSuperior: sup}
+	return finish(sc, h.write(sc, wo, p, func() *Error { return h.s.dir.modifyDN(p, dn, rdn, delOld, sup) }))
 }
 
 func (h *handler) Compare(_ string, _ gldap.CompareRequest, conn net.Conn) (gldap.LDAPResultCode, error) {
@@ -283,6 +325,9 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 		_, _ = finish(sc, e)
 		return empty, nil
 	}
+	if e := sc.takeLimitErr(); e != nil {
+		return fail(e) // over MaxRequestElements: never decoded (limits.go)
+	}
 	op, controls := sc.request()
 	if op == nil || len(op.Children) != 8 {
 		return fail(&Error{Code: gldap.LDAPResultProtocolError})
@@ -295,6 +340,12 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 		return fail(&Error{Code: gldap.LDAPResultProtocolError, Diagnostic: "00000057: LdapErr: DSID-0C0C0968, comment: Error in filter, data 0, v4563"})
 	}
 	req := searchReq{base: octets(op.Children[0]), scope: int(scope), sizeLimit: int(size), typesOnly: typesOnly, filter: f}
+	if e := checkScope(req.scope); e != nil {
+		return fail(e)
+	}
+	if e := h.s.lim.checkFilter(len(op.Children[6].Bytes()), f); e != nil {
+		return fail(e)
+	}
 	for _, a := range op.Children[7].Children {
 		req.attrs = append(req.attrs, octets(a))
 	}
@@ -362,13 +413,15 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 		if n > maxPageSize || n < 0 {
 			n = maxPageSize // B.12 #4: believed capped silently
 		}
-		end := min(st.pos+n, len(st.entries))
 		if paged.size == 0 {
-			end = st.pos // size 0 abandons the paged search (RFC 2696)
-			st.pos = len(st.entries)
+			// Size 0 abandons the paged search (RFC 2696 §3): no entries,
+			// an empty cookie, also when it is the first request.
+			entries, st.pos = nil, len(st.entries)
+		} else {
+			end := min(st.pos+n, len(st.entries))
+			entries = st.entries[st.pos:end]
+			st.pos = end
 		}
-		entries = st.entries[st.pos:end]
-		st.pos = end
 		cookie := ""
 		if st.pos < len(st.entries) {
 			sc.mu.Lock()
@@ -378,6 +431,7 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 				sc.pages = map[string]*pageState{}
 			}
 			sc.pages[cookie] = st
+			sc.dropOldPages(h.s.lim.MaxResultSetsPerConn)
 			sc.mu.Unlock()
 		}
 		res.controls = []*ber.Packet{encodePagingControl(cookie)}

@@ -147,17 +147,36 @@ func resourceScopes(scope string) []string {
 	return out
 }
 
+// simTokenLifetime is a token's lifetime on the simulated clock: the wall
+// lifetime a client reads in expires_in, scaled by a lab's speed
+// (Config.TokenClockScale).
+func (s *Server) simTokenLifetime() time.Duration {
+	if s.cfg.TokenClockScale == nil {
+		return tokenLifetime
+	}
+	scale := s.cfg.TokenClockScale()
+	if !(scale >= 1) {
+		scale = 1
+	}
+	return time.Duration(float64(tokenLifetime) * scale)
+}
+
 // issueToken answers a successful client-credentials request for app.
 func (s *Server) issueToken(w http.ResponseWriter, app *App) {
 	now := s.now()
 	s.mu.Lock()
-	jti := s.newID()
+	var jti string
+	if s.cfg.TokenIDsApart {
+		jti = s.reqID()
+	} else {
+		jti = s.newID()
+	}
 	s.mu.Unlock()
 	claims := tokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    s.issuer(),
 			Subject:   app.ClientID,
-			ExpiresAt: jwt.NewNumericDate(now.Add(tokenLifetime)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.simTokenLifetime())),
 			NotBefore: jwt.NewNumericDate(now),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,
@@ -399,7 +418,7 @@ func (s *Server) handleJWKS(w http.ResponseWriter, r *http.Request) {
 
 // authenticate validates the bearer token: 401 InvalidAuthenticationToken
 // when it is missing, malformed, tampered, expired (by the simulation
-// clock), for another audience or another tenant (§1.3, issue #3 item 4).
+// clock), for another audience or another tenant (§1.3).
 func (s *Server) authenticate(r *http.Request) (*tokenClaims, *apiError) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -511,3 +530,21 @@ var (
 	// Adding a device to a group needs GroupMember.ReadWrite.All and Device.ReadWrite.All (§3).
 	pMemberW = perm{allOf: [][]string{memberW, devWrite}}
 )
+
+// Authorize checks a request's bearer token the way Graph's own routes do
+// (signature, issuer, audience, tenant, expiry on the clock) and that it
+// carries one of roles. It returns the token's app id, or the HTTP status
+// (401, 403) and Graph's message. Lab tools beside mockgraph (the lab's
+// control API) use it so one token works for both.
+func (s *Server) Authorize(r *http.Request, roles ...string) (appID string, status int, err error) {
+	c, apiErr := s.authenticate(r)
+	if apiErr != nil {
+		return "", apiErr.status, errors.New(apiErr.message)
+	}
+	for _, want := range roles {
+		if slices.Contains(c.Roles, want) {
+			return c.AppID, 200, nil
+		}
+	}
+	return c.AppID, 403, fmt.Errorf("the token's app has none of the roles %s", strings.Join(roles, ", "))
+}

@@ -128,14 +128,31 @@ func BenchmarkConvert10k(b *testing.B) {
 	for b.Loop() {
 		sched := sim.NewScheduler(time.Time{}, nil)
 		srv, err := New(Config{Clock: sched, Rand: rand.New(rand.NewPCG(5, 6)), TenantID: "11111111-2222-4333-8444-555555555555",
-			TenantDomain: "contoso.onmicrosoft.com", Apps: []App{{ClientID: "a", ClientSecret: "s", Roles: []string{"x"}}},
+			TenantDomain: "contoso.onmicrosoft.com", Apps: []App{{ClientID: "a", ClientSecret: "s", Roles: []string{"DeviceManagementServiceConfig.ReadWrite.All"}}},
 			Delays: Delays{GroupEvaluation: 5 * time.Minute, ProfileAssignment: 15 * time.Minute, ConversionMin: time.Hour, ConversionMax: 48 * time.Hour}})
 		if err != nil {
 			b.Fatal(err)
 		}
+		// The enrollment channel is a lab-internal one: it takes an app
+		// token that may administer the Intune service (routes.go pLab).
+		tok := httptest.NewRecorder()
+		treq := httptest.NewRequest("POST", "/11111111-2222-4333-8444-555555555555/oauth2/v2.0/token",
+			strings.NewReader("grant_type=client_credentials&client_id=a&client_secret=s&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+		treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		srv.Handler().ServeHTTP(tok, treq)
+		const key = `"access_token":"`
+		body := tok.Body.String()
+		i := indexOf(body, key)
+		if i < 0 {
+			b.Fatalf("no token: %d %s", tok.Code, body)
+		}
+		rest := body[i+len(key):]
+		token := rest[:indexOf(rest, `"`)]
 		post := func(path, body string) {
 			rec := httptest.NewRecorder()
-			srv.Handler().ServeHTTP(rec, httptest.NewRequest("POST", path, strings.NewReader(body)))
+			req := httptest.NewRequest("POST", path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			srv.Handler().ServeHTTP(rec, req)
 			if rec.Code >= 300 {
 				b.Fatalf("%s: %d %s", path, rec.Code, rec.Body.String())
 			}

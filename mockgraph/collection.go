@@ -433,7 +433,12 @@ func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, lr 
 		size = q.top
 	}
 	start := min(q.offset, avail)
-	end := min(start+size, avail)
+	// Compare before adding: $top and the $skiptoken offset are client
+	// input, and start+size overflows int when $top is near MaxInt.
+	end := avail
+	if size < avail-start {
+		end = start + size
+	}
 	out := make([]any, 0, end-start)
 	for p := skip + start; p < skip+end; p++ {
 		out = append(out, project(lr.at(p), q.sel))

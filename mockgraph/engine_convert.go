@@ -46,7 +46,11 @@ import (
 //     object, which gains the [ZTDID] physical id (UNCERTAIN: the docs say
 //     nothing; it is what makes the seed's procedure work — the profile
 //     that converts the device reaches it again after a reset through the
-//     same group; switch: ConversionOptions.NewEntraObject). Group tag,
+//     same group; switch: ConversionOptions.NewEntraObject). A PC that was
+//     Microsoft Entra registered (trust type Workplace) therefore keeps
+//     that object after its hybrid join: the "wrong trust type kept" of the
+//     Windows Autopilot troubleshooting FAQ (F27,
+//     https://learn.microsoft.com/en-us/autopilot/troubleshooting-faq). Group tag,
 //     order id and purchase order stay empty: the hash comes from the device
 //     (seed 000 "Register Windows Autopilot devices that are already
 //     enrolled").
@@ -178,7 +182,7 @@ func (s *Server) convert(mdID string) {
 		return
 	}
 	ap := &autopilotDevice{
-		ID: s.newID(), SerialNumber: md.SerialNumber, HardwareIdentifier: md.HardwareHash,
+		ID: s.newID(), SerialNumber: md.SerialNumber, Hash: md.Hash,
 		Manufacturer: md.Manufacturer, Model: md.Model, ManagedDeviceID: md.ID, DisplayName: md.DeviceName,
 		EnrollmentState: "enrolled", AssignmentStatus: "notAssigned", RegisteredBy: "conversion",
 		seq: s.st.nextSeq(),

@@ -44,8 +44,8 @@ func (s *Server) processImport(d *importedDevice) {
 	// The hash is Edm.Binary: base64. Real DDS also checks its length
 	// (4096 chars, S9); simulated devices send short hashes, so only the
 	// encoding is checked (UNCERTAIN, documented in COVERAGE.md).
-	if d.HardwareIdentifier != "" {
-		if _, err := base64.StdEncoding.DecodeString(d.HardwareIdentifier); err != nil {
+	if h := d.HardwareIdentifier.text; h != "" {
+		if _, err := base64.StdEncoding.DecodeString(h); err != nil {
 			fail(errInvalidHash, "InvalidZtdHardwareHash")
 			return
 		}
@@ -56,7 +56,7 @@ func (s *Server) processImport(d *importedDevice) {
 	}
 	ap := &autopilotDevice{
 		ID: s.newID(), SerialNumber: d.SerialNumber, GroupTag: d.GroupTag, PurchaseOrder: d.PurchaseOrder,
-		ProductKey: d.ProductKey, HardwareIdentifier: d.HardwareIdentifier, UserPrincipalName: d.AssignedUPN,
+		ProductKey: d.ProductKey, Hash: d.HardwareIdentifier.digest, UserPrincipalName: d.AssignedUPN,
 		EnrollmentState: "notContacted", AssignmentStatus: "notAssigned", RegisteredBy: "import", seq: s.st.nextSeq(),
 	}
 	ed := s.newPlaceholder(d.SerialNumber)
@@ -96,6 +96,7 @@ func (s *Server) register(ap *autopilotDevice, ed *entraDevice) {
 	if _, stored := s.st.entra.get(ed.ID); !stored {
 		s.st.entra.put(ed.ID, ed)
 	}
+	s.st.indexEntra(ed)
 	s.deviceChanged(ed.ID)
 	s.recomputeAssignment(ap)
 }

@@ -26,7 +26,8 @@ import (
 func fuzzServer(tb testing.TB) (*Server, string) {
 	srv, err := New(Config{Clock: sim.NewScheduler(time.Time{}, nil), Rand: mrand.New(mrand.NewPCG(7, 7)),
 		TenantID: "11111111-2222-4333-8444-555555555555", TenantDomain: "contoso.onmicrosoft.com",
-		Apps: []App{{ClientID: "a", ClientSecret: "s", Roles: []string{"Group.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "DeviceManagementConfiguration.ReadWrite.All"}}}})
+		Apps: []App{{ClientID: "a", ClientSecret: "s", Roles: []string{"Group.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "DeviceManagementConfiguration.ReadWrite.All",
+			"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"}}}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -45,13 +46,15 @@ func fuzzServer(tb testing.TB) (*Server, string) {
 }
 
 // FuzzCreateBodies: Graph JSON bodies are parser input too. Any body sent
-// to the create endpoints gets 201 or a 4xx Graph error with a message,
+// to the create endpoints (and to the sign-in channel, which has no
+// registered device here) gets 201 or a 4xx Graph error with a message,
 // never a panic or a 5xx.
 func FuzzCreateBodies(f *testing.F) {
 	srv, token := fuzzServer(f)
 	paths := []string{"/v1.0/groups", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles",
 		"/v1.0/deviceManagement/importedWindowsAutopilotDeviceIdentities", "/beta/deviceManagement/deviceConfigurations",
-		"/beta/deviceManagement/deviceEnrollmentConfigurations", "/_private/enrollment/v1/existing"}
+		"/beta/deviceManagement/deviceEnrollmentConfigurations", "/_private/enrollment/v1/existing",
+		"/_private/enrollment/v1/previous", "/v1.0/identity/conditionalAccess/policies", "/_private/signin/v1/access"}
 	for _, s := range []string{
 		`{"displayName":"G","mailEnabled":false,"mailNickname":"g","securityEnabled":true}`,
 		`{"@odata.type":"#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile","displayName":"P","hybridAzureADJoinSkipConnectivityCheck":true}`,
@@ -59,6 +62,9 @@ func FuzzCreateBodies(f *testing.F) {
 		`{"@odata.type":"#microsoft.graph.windowsDomainJoinConfiguration","displayName":"D","activeDirectoryDomainName":"a.b","computerNameSuffixRandomCharCount":"5"}`,
 		`{"@odata.type":"#microsoft.graph.windows10EnrollmentCompletionPageConfiguration","displayName":"E","installProgressTimeoutInMinutes":"60"}`,
 		`{"serialNumber":"C1","hardwareHash":"aGFzaA==","deviceName":"CORP-1","ownership":"company","joinType":"hybridAzureADJoined"}`,
+		`{"serialNumber":"R1","hardwareHash":"aGFzaA==","deviceName":"AP-OLD1","userPrincipalName":"a@b"}`,
+		`{"deviceId":"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee","userPrincipalName":"a@b","userSignIn":true,"certificate":"AA==","signature":"AA=="}`,
+		`{"displayName":"CA","state":"enabled","conditions":{},"grantControls":{"operator":"OR","builtInControls":["compliantDevice","domainJoinedDevice"]}}`,
 		`{`, `[]`, `null`, `{"displayName":1e999}`, `{"outOfBoxExperienceSettings":[1]}`,
 	} {
 		for p := range len(paths) {

@@ -385,7 +385,7 @@ func (s *Server) newImport(b importBody) (*importedDevice, *apiError) {
 	}
 	d := &importedDevice{
 		ID: s.newID(), SerialNumber: b.SerialNumber, GroupTag: b.GroupTag, ProductKey: b.ProductKey,
-		HardwareIdentifier: b.HardwareIdentifier, AssignedUPN: b.AssignedUserPrincipalName, ImportID: b.ImportID,
+		HardwareIdentifier: keepHash(b.HardwareIdentifier), AssignedUPN: b.AssignedUserPrincipalName, ImportID: b.ImportID,
 		PurchaseOrder: b.PurchaseOrderIdentifier, Status: "unknown",
 	}
 	s.st.imported.put(d.ID, d)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/autopilotsim/autopilotsim/mockgraph/odata"
@@ -285,32 +286,38 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request) *apiError {
 	if b.GroupTypes != nil {
 		return errBadRequest("Changing groupTypes is not supported by mockgraph.")
 	}
-	if b.DisplayName != nil {
-		if strings.TrimSpace(*b.DisplayName) == "" {
-			return errBadRequest("Invalid value specified for property 'displayName' of resource 'Group'.")
+	if b.DisplayName != nil && strings.TrimSpace(*b.DisplayName) == "" {
+		return errBadRequest("Invalid value specified for property 'displayName' of resource 'Group'.")
+	}
+	// Graph refuses the whole request when one property is invalid: the
+	// rule is compiled on a copy and every member checked before the group
+	// changes at all.
+	next := *g
+	if e := s.applyRule(&next, b.MembershipRule, b.MembershipRuleProcessingState, false); e != nil {
+		return e
+	}
+	if len(b.MembersBind) > 20 {
+		return errBadRequest("At most 20 members can be added in one request.")
+	}
+	for _, ref := range b.MembersBind {
+		if g.dynamic() {
+			return dirErr(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 		}
+		if id := refID(ref); !s.objectExists(id) {
+			return errNotFound("directoryObject", id)
+		}
+	}
+	if b.DisplayName != nil {
 		g.DisplayName = *b.DisplayName
 	}
 	if b.Description != nil {
 		g.Description = *b.Description
 	}
 	oldRule, oldState := g.MembershipRule, g.ProcessingState
-	if e := s.applyRule(g, b.MembershipRule, b.MembershipRuleProcessingState, false); e != nil {
-		return e
-	}
-	if len(b.MembersBind) > 20 {
-		return errBadRequest("At most 20 members can be added in one request.")
-	}
+	g.MembershipRule, g.matcher, g.ProcessingState = next.MembershipRule, next.matcher, next.ProcessingState
 	var added []string
 	for _, ref := range b.MembersBind {
-		if g.dynamic() {
-			return dirErr(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-		}
-		id := refID(ref)
-		if !s.objectExists(id) {
-			return errNotFound("directoryObject", id)
-		}
-		if g.addMember(id) {
+		if id := refID(ref); g.addMember(id) {
 			added = append(added, id)
 		}
 	}
@@ -634,11 +641,9 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) *apiError {
 
 func (s *Server) getDeviceByDeviceID(w http.ResponseWriter, r *http.Request) *apiError {
 	id := pathVar(r, "deviceId")
-	for _, d := range s.st.entra.list() {
-		if strings.EqualFold(d.DeviceID, id) {
-			writeOne(w, r, "devices", d.toJSON(), true)
-			return nil
-		}
+	if ds := s.st.entraByDeviceID(id); len(ds) > 0 {
+		writeOne(w, r, "devices", ds[0].toJSON(), true)
+		return nil
 	}
 	return errNotFound("device", id)
 }
@@ -728,25 +733,35 @@ func (s *Server) patchDevice(w http.ResponseWriter, r *http.Request) *apiError {
 	if e := decodeBody(r, shapeDirectory, &b); e != nil {
 		return e
 	}
-	for k, v := range b {
-		switch k {
+	// Graph refuses the whole request when one property is invalid: check
+	// every property before changing any (the body is a map, so its order
+	// is random and a refusal must not depend on it).
+	keys := make([]string, 0, len(b))
+	for k := range b {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	next := *d
+	for _, k := range keys {
+		switch v := b[k]; k {
 		case "accountEnabled":
 			bv, ok := v.(bool)
 			if !ok {
 				return errBadRequest("Invalid value specified for property 'accountEnabled' of resource 'Device'.")
 			}
-			d.AccountEnabled = bv
+			next.AccountEnabled = bv
 		case "displayName":
 			sv, ok := v.(string)
 			if !ok || strings.TrimSpace(sv) == "" {
 				return errBadRequest("Invalid value specified for property 'displayName' of resource 'Device'.")
 			}
-			d.DisplayName = sv
+			next.DisplayName = sv
 		case "@odata.type":
 		default:
 			return errBadRequest(fmt.Sprintf("Property '%s' is read-only or not supported by mockgraph on resource 'Device'.", k))
 		}
 	}
+	d.AccountEnabled, d.DisplayName = next.AccountEnabled, next.DisplayName
 	s.deviceChanged(d.ID)
 	noContent(w)
 	return nil

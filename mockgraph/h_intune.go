@@ -518,10 +518,12 @@ func validateDomainJoin(props map[string]any) *apiError {
 	if _, e := strProp(props, "computerNameStaticPrefix"); e != nil {
 		return e
 	}
-	if ou, e := strProp(props, "organizationalUnit"); e != nil {
+	// The OU is stored as given: seed 000 "Create and assign a Domain Join
+	// profile" lists invalid forms (a container, no DC= parts, quotation
+	// marks) whose deployments fail at the connector (F6, F7), not a
+	// refusal when the profile is saved.
+	if _, e := strProp(props, "organizationalUnit"); e != nil {
 		return e
-	} else if ou != "" && !strings.Contains(strings.ToUpper(ou), "DC=") {
-		return intuneBadRequest(fmt.Sprintf("'organizationalUnit' must be a distinguished name, got '%s'.", ou))
 	}
 	return nil
 }

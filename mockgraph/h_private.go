@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Private channels (PRIVATE_API.md). No bearer token; errors use Graph's envelope.
+// Private channels (PRIVATE_API.md). Each is authenticated as its real
+// service authenticates its client (creds.go); errors use Graph's envelope.
 
 func privErr(status int, code, msg string) *apiError { return dirErr(status, code, msg) }
 
@@ -27,7 +28,15 @@ func (s *Server) privProfile(w http.ResponseWriter, r *http.Request) *apiError {
 	if strings.TrimSpace(b.SerialNumber) == "" {
 		return privErr(400, "BadRequest", "serialNumber is required.")
 	}
+	if b.HardwareHash == "" {
+		return privErr(400, "BadRequest", "hardwareHash is required: the service knows a device by its hardware hash.")
+	}
 	d := s.autopilotBySerial(b.SerialNumber)
+	if d != nil && !d.Hash.matches(b.HardwareHash) {
+		// Another machine claiming the serial: to the service it is not a
+		// registered device (no oracle for which serials exist).
+		d = nil
+	}
 	if d == nil {
 		s.record("profile.notRegistered", b.SerialNumber)
 		return privErr(404, "ZtdDeviceIsNotRegistered", fmt.Sprintf("The device with serial number %s is not registered with Windows Autopilot (event 807).", b.SerialNumber))
@@ -92,9 +101,13 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 		AutopilotDeviceID string `json:"autopilotDeviceId"`
 		UserPrincipalName string `json:"userPrincipalName"`
 		JoinType          string `json:"joinType"`
+		HardwareHash      string `json:"hardwareHash"`
 	}
 	if e := decodeBody(r, shapeDirectory, &b); e != nil {
 		return e
+	}
+	if b.HardwareHash == "" {
+		return privErr(400, "BadRequest", "hardwareHash is required: the service knows a device by its hardware hash.")
 	}
 	var d *autopilotDevice
 	if b.AutopilotDeviceID != "" {
@@ -102,6 +115,9 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	if d == nil && b.SerialNumber != "" {
 		d = s.autopilotBySerial(b.SerialNumber)
+	}
+	if d != nil && !d.Hash.matches(b.HardwareHash) {
+		d = nil // not this machine (see privProfile)
 	}
 	if d == nil {
 		return privErr(404, "ZtdDeviceIsNotRegistered", fmt.Sprintf("No Autopilot device with serial %q / id %q.", b.SerialNumber, b.AutopilotDeviceID))
@@ -114,6 +130,18 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	default:
 		return privErr(400, "BadRequest", fmt.Sprintf("Unknown joinType %q (want DeviceJoinForDomainJoin or AzureADJoin).", b.JoinType))
 	}
+	if e := s.enrollRefusal(b.UserPrincipalName); e != nil { // F29, F30 (enroll_checks.go)
+		s.record("enroll.refused", d.SerialNumber+" "+e.code)
+		return e
+	}
+	if e := s.preProvisionedWithoutEntraObject(d, b.UserPrincipalName); e != nil { // F34 (enroll_checks.go)
+		s.record("enroll.refused", d.SerialNumber+" "+e.code)
+		return e
+	}
+	if e := s.oneTimeLimitRefusal(d, b.UserPrincipalName); e != nil { // F26 (h_history.go)
+		s.record("enroll.refused", d.SerialNumber+" "+e.code)
+		return e
+	}
 	now := s.now()
 	profileName := ""
 	if p, ok := s.st.profiles.get(d.AssignedProfileID); ok {
@@ -121,7 +149,7 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 	}
 	md := &managedDevice{ID: s.newID(), DeviceName: d.SerialNumber, SerialNumber: d.SerialNumber, AzureADDeviceID: d.AzureADDeviceID,
 		UserPrincipalName: b.UserPrincipalName, EnrollmentProfileName: profileName, AutopilotID: d.ID, JoinType: "azureADJoined",
-		OwnerType: "company", EnrollmentType: "windowsAutoEnrollment", HardwareHash: d.HardwareIdentifier,
+		OwnerType: "company", EnrollmentType: "windowsAutoEnrollment", Hash: d.Hash,
 		Manufacturer: d.Manufacturer, Model: d.Model, Enrolled: now, LastSync: now}
 	if hybrid {
 		md.JoinType = "hybridAzureADJoined"
@@ -132,8 +160,15 @@ func (s *Server) privEnroll(w http.ResponseWriter, r *http.Request) *apiError {
 		ed.IsManaged, ed.ManagementType, ed.DeviceOwnership, ed.EnrollmentProfileName = true, "MDM", "Company", profileName
 		s.deviceChanged(ed.ID)
 	}
-	out := map[string]any{"managedDeviceId": md.ID, "odjRequestId": nil, "domainJoinProfileId": nil}
-	if hybrid {
+	// The MDM device certificate stand-in: the device's credential on the
+	// channels that follow (its ODJ request).
+	out := map[string]any{"managedDeviceId": md.ID, "odjRequestId": nil, "domainJoinProfileId": nil,
+		"deviceCredential": s.issue(credential{kind: credDevice, id: md.ID}, "mdm_")}
+	if hybrid && assignedUserBlocksODJ(d) { // F24 (enroll_checks.go)
+		s.record("odj.assignedUser", d.SerialNumber+" "+d.UserPrincipalName)
+	} else if hybrid && !s.hasEntraObject(d) { // F25 (enroll_checks.go)
+		s.record("odj.noEntraObject", d.SerialNumber)
+	} else if hybrid {
 		if c := s.resolveDomainJoin(d.EntraObjectID); c != nil {
 			req := s.newODJRequest(d, md, c)
 			out["odjRequestId"], out["domainJoinProfileId"] = req.ID, c.ID
@@ -233,9 +268,10 @@ func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError 
 		ed.OnPremisesSyncEnabled, ed.OnPremisesLastSync = true, &now
 	}
 	s.st.entra.put(ed.ID, ed)
+	s.st.indexEntra(ed)
 	md := &managedDevice{ID: s.newID(), DeviceName: b.DeviceName, SerialNumber: b.SerialNumber, AzureADDeviceID: ed.DeviceID,
 		UserPrincipalName: b.UserPrincipalName, JoinType: b.JoinType, OwnerType: owner, EnrollmentType: enrollType,
-		HardwareHash: b.HardwareHash, Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now, entraObjectID: ed.ID}
+		Hash: digestOf(b.HardwareHash), Manufacturer: b.Manufacturer, Model: b.Model, Enrolled: now, LastSync: now, entraObjectID: ed.ID}
 	s.st.managed.put(md.ID, md)
 	s.st.existing[ed.ID] = md
 	s.st.existingSerials[strings.ToLower(md.SerialNumber)] = md
@@ -254,16 +290,18 @@ func (s *Server) odjJSON(q *odjRequest) map[string]any {
 	return m
 }
 
-func (s *Server) privODJGet(w http.ResponseWriter, r *http.Request) *apiError {
+// privODJGet answers the device the request was made for, and nobody else:
+// the blob holds its machine password (S33).
+func (s *Server) privODJGet(w http.ResponseWriter, r *http.Request, c credential) *apiError {
 	q, ok := s.st.odj.get(pathVar(r, "id"))
-	if !ok {
+	if !ok || q.ManagedDeviceID != c.id {
 		return privErr(404, "NotFound", "No ODJ request with id "+pathVar(r, "id")+".")
 	}
 	writeJSON(w, 200, s.odjJSON(q))
 	return nil
 }
 
-func (s *Server) privHeartbeat(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) privHeartbeat(w http.ResponseWriter, r *http.Request, cred credential) *apiError {
 	var b struct {
 		DisplayName string `json:"displayName"`
 		Domain      string `json:"domain"`
@@ -275,6 +313,9 @@ func (s *Server) privHeartbeat(w http.ResponseWriter, r *http.Request) *apiError
 	id := pathVar(r, "cid")
 	if strings.TrimSpace(b.Domain) == "" {
 		return privErr(400, "BadRequest", "domain is required.")
+	}
+	if e := connectorMay(cred, id, b.Domain); e != nil {
+		return e
 	}
 	c, ok := s.st.connectors.get(id)
 	if !ok {
@@ -289,16 +330,22 @@ func (s *Server) privHeartbeat(w http.ResponseWriter, r *http.Request) *apiError
 
 // privClaim hands out pending requests of the connector's domain, oldest
 // first (S2: the connector serves only its own domain).
-func (s *Server) privClaim(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) privClaim(w http.ResponseWriter, r *http.Request, cred credential) *apiError {
 	var b struct {
 		Max *int `json:"max"`
 	}
 	if e := decodeBody(r, shapeDirectory, &b); e != nil {
 		return e
 	}
+	if e := connectorMay(cred, pathVar(r, "cid"), cred.domain); e != nil {
+		return e
+	}
 	c, ok := s.st.connectors.get(pathVar(r, "cid"))
 	if !ok {
 		return privErr(404, "ConnectorNotRegistered", "The connector "+pathVar(r, "cid")+" has never sent a heartbeat.")
+	}
+	if e := s.claimRefusal(c); e != nil { // F11 (connector_checks.go)
+		return e
 	}
 	max := 10
 	if b.Max != nil {
@@ -308,13 +355,7 @@ func (s *Server) privClaim(w http.ResponseWriter, r *http.Request) *apiError {
 		max = *b.Max
 	}
 	out := []any{}
-	for _, q := range s.st.odj.list() {
-		if len(out) >= max {
-			break
-		}
-		if q.State != "pending" || !strings.EqualFold(q.Domain, c.Domain) {
-			continue
-		}
+	for _, q := range s.st.odjPending.take(c.Domain, max) {
 		q.State, q.ClaimedBy = "inProgress", c.ID
 		out = append(out, map[string]any{"id": q.ID, "deviceId": q.AzureADDeviceID, "serialNumber": q.SerialNumber,
 			"domain": q.Domain, "organizationalUnit": q.OrganizationalUnit, "computerNameStaticPrefix": q.Prefix,
@@ -328,7 +369,7 @@ func (s *Server) privClaim(w http.ResponseWriter, r *http.Request) *apiError {
 // privODJResult: success → completed with the blob; failure → pending with
 // retryCount+1 while retryCount < ODJMaxRetries, else failed (CHOICE: with
 // ODJMaxRetries=2 a request gets 3 attempts; the real policy is UNCERTAIN, S10).
-func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request, cred credential) *apiError {
 	var b struct {
 		ConnectorID       string `json:"connectorId"`
 		Success           *bool  `json:"success"`
@@ -349,8 +390,14 @@ func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request) *apiError
 	if b.Success == nil {
 		return privErr(400, "BadRequest", "success is required.")
 	}
+	if b.ConnectorID != "" && b.ConnectorID != cred.id {
+		return errForbidden("connectorId is not the connector the credential was issued to.")
+	}
 	if q.State != "inProgress" {
 		return privErr(409, "Conflict", fmt.Sprintf("The request is %s, not inProgress.", q.State))
+	}
+	if q.ClaimedBy != cred.id {
+		return errForbidden("The request was claimed by another connector.")
 	}
 	if *b.Success {
 		if b.Blob == "" {
@@ -369,6 +416,7 @@ func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request) *apiError
 		if q.RetryCount < s.cfg.ODJMaxRetries {
 			q.RetryCount++
 			q.State, q.ClaimedBy = "pending", ""
+			s.st.odjPending.push(q)
 			s.record("odj.retry", fmt.Sprintf("%s retry=%d error=%d", q.SerialNumber, q.RetryCount, b.ErrorCode))
 		} else {
 			q.State = "failed"
@@ -381,7 +429,7 @@ func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request) *apiError
 
 // privSyncPut: Entra Connect exports a computer as a hybrid device object
 // (S19, S23, S24): trustType ServerAd, synced, not registered yet (S26).
-func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request, _ credential) *apiError {
 	var b struct {
 		DisplayName                  string `json:"displayName"`
 		DeviceID                     string `json:"deviceId"`
@@ -400,12 +448,7 @@ func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request) *apiError {
 		return privErr(400, "BadRequest", "displayName is required.")
 	}
 	now := s.now()
-	var d *entraDevice
-	for _, x := range s.st.entra.list() {
-		if x.OnPremisesObjectID == oid {
-			d = x
-		}
-	}
+	d := s.st.entraByAnchor(oid)
 	status := 200
 	if d == nil {
 		status = 201
@@ -417,24 +460,23 @@ func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request) *apiError {
 	d.DisplayName, d.DeviceID, d.OnPremisesSID, d.OnPremisesDN = b.DisplayName, b.DeviceID, b.OnPremisesSecurityIdentifier, b.OnPremisesDistinguishedName
 	d.CertificateThumbprint = b.CertificateThumbprint
 	d.OnPremisesLastSync = &now
+	s.st.indexEntra(d)
 	s.deviceChanged(d.ID)
 	s.record("sync.export", fmt.Sprintf("%s deviceId=%s status=%d", b.DisplayName, b.DeviceID, status))
 	writeJSON(w, status, d.toJSON())
 	return nil
 }
 
-func (s *Server) privSyncDelete(w http.ResponseWriter, r *http.Request) *apiError {
+func (s *Server) privSyncDelete(w http.ResponseWriter, r *http.Request, _ credential) *apiError {
 	oid := pathVar(r, "oid")
-	for _, d := range s.st.entra.list() {
-		if d.OnPremisesObjectID == oid {
-			s.st.entra.del(d.ID)
-			for _, g := range s.st.groups.list() {
-				g.removeMember(d.ID)
-			}
-			s.record("sync.delete", d.DisplayName)
-			noContent(w)
-			return nil
+	if d := s.st.entraByAnchor(oid); d != nil {
+		s.st.entra.del(d.ID)
+		for _, g := range s.st.groups.list() {
+			g.removeMember(d.ID)
 		}
+		s.record("sync.delete", d.DisplayName)
+		noContent(w)
+		return nil
 	}
 	return privErr(404, "NotFound", "No synced device with on-premises object id "+oid+".")
 }
@@ -445,12 +487,20 @@ func (s *Server) privDRSRegister(w http.ResponseWriter, r *http.Request) *apiErr
 	var b struct {
 		DeviceID              string `json:"deviceId"`
 		CertificateThumbprint string `json:"certificateThumbprint"`
+		Certificate           string `json:"certificate"`
+		Signature             string `json:"signature"`
 	}
 	if e := decodeBody(r, shapeDirectory, &b); e != nil {
 		return e
 	}
-	for _, d := range s.st.entra.list() {
-		if d.OnPremisesSyncEnabled && strings.EqualFold(d.DeviceID, b.DeviceID) {
+	for _, d := range s.st.entraByDeviceID(b.DeviceID) {
+		if d.OnPremisesSyncEnabled {
+			// The device proves it holds the key of the certificate Entra
+			// Connect synced (creds.go).
+			if e := checkDeviceProof(d, b.Certificate, b.Signature); e != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="autopilotsim-private"`)
+				return e
+			}
 			if d.RegistrationDateTime == nil {
 				now := s.now()
 				d.RegistrationDateTime = &now
@@ -476,6 +526,39 @@ func (s *Server) newODJRequest(d *autopilotDevice, md *managedDevice, c *deviceC
 		SerialNumber: d.SerialNumber, ConfigID: c.ID, Domain: dom, OrganizationalUnit: ou, Prefix: prefix, SuffixCount: n,
 		State: "pending", Created: s.now(), seq: s.st.nextSeq()}
 	s.st.odj.put(q.ID, q)
+	s.st.odjPending.push(q)
 	s.record("odj.queued", d.SerialNumber+" domain="+dom)
 	return q
+}
+
+// connectorMay checks that a connector's credential is the one installed
+// for id and, when domain is given, for that domain (S2: a connector serves
+// its own domain).
+func connectorMay(cred credential, id, domain string) *apiError {
+	if cred.id != id {
+		return errForbidden("The credential was issued to another connector.")
+	}
+	if !strings.EqualFold(cred.domain, domain) {
+		return errForbidden(fmt.Sprintf("The connector was installed for %s, not %s.", cred.domain, domain))
+	}
+	return nil
+}
+
+// privInstallConnector: POST /_private/odj/v1/connectors (admin token): the
+// connector's installation, which issues its credential.
+func (s *Server) privInstallConnector(w http.ResponseWriter, r *http.Request) *apiError {
+	var b struct {
+		ID     string `json:"id"`
+		Domain string `json:"domain"`
+	}
+	if e := decodeBody(r, shapeDirectory, &b); e != nil {
+		return e
+	}
+	if strings.TrimSpace(b.ID) == "" || strings.TrimSpace(b.Domain) == "" {
+		return privErr(400, "BadRequest", "id and domain are required.")
+	}
+	secret := s.issue(credential{kind: credConnector, id: b.ID, domain: b.Domain}, "odjc_")
+	s.record("connector.installed", b.ID+" "+b.Domain)
+	writeJSON(w, 201, map[string]any{"id": b.ID, "domain": b.Domain, "credential": secret})
+	return nil
 }

@@ -37,6 +37,7 @@ const (
 var allRoles = []string{
 	"DeviceManagementServiceConfig.ReadWrite.All", "DeviceManagementConfiguration.ReadWrite.All",
 	"DeviceManagementManagedDevices.ReadWrite.All", "Device.ReadWrite.All", "Group.ReadWrite.All", "GroupMember.ReadWrite.All",
+	"Policy.Read.All", "Policy.ReadWrite.ConditionalAccess",
 }
 
 // stubRule understands the three Autopilot rule forms of the seed
@@ -71,6 +72,7 @@ type world struct {
 	stop   func()
 	token  string
 	tokAt  time.Time
+	creds  privCreds // what the simulated clients hold (private_helpers_test.go)
 }
 
 func newWorld(d mockgraph.Delays, mutate ...func(*mockgraph.Config)) *world {
@@ -247,14 +249,6 @@ func groupTarget(kind, groupID string) map[string]any {
 func (w *world) assignProfile(pid, kind, groupID string) {
 	r := w.do("POST", "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/"+pid+"/assignments", map[string]any{"target": groupTarget(kind, groupID)})
 	Expect(r.status).To(Equal(201), r.raw)
-}
-
-func (w *world) priv(method, path string, body any) reply {
-	return w.doAs("", method, path, body)
-}
-
-func (w *world) fetchProfile(serial string) reply {
-	return w.priv("POST", "/_private/autopilot/v1/profile", map[string]any{"serialNumber": serial})
 }
 
 func gz(s string) *bytes.Buffer {

@@ -36,6 +36,7 @@ type reqInfo struct {
 	requestID, clientRequestID string
 	date                       time.Time
 	app                        *tokenClaims
+	maxBody                    int64 // Config.MaxBodyBytes
 }
 
 func info(r *http.Request) *reqInfo {
@@ -194,7 +195,7 @@ func (d *importedDevice) toJSON() map[string]any {
 		"serialNumber":              d.SerialNumber,
 		"productKey":                d.ProductKey,
 		"importId":                  d.ImportID,
-		"hardwareIdentifier":        d.HardwareIdentifier,
+		"hardwareIdentifier":        d.HardwareIdentifier.String(),
 		"assignedUserPrincipalName": d.AssignedUPN,
 		"state": map[string]any{
 			"@odata.type":          "microsoft.graph.importedWindowsAutopilotDeviceIdentityState",
@@ -258,7 +259,7 @@ func (d *entraDevice) toJSON() map[string]any {
 		"physicalIds":                   append([]string{}, d.PhysicalIDs...),
 		"profileType":                   "RegisteredDevice",
 		"isManaged":                     d.IsManaged,
-		"isCompliant":                   false,
+		"isCompliant":                   d.IsCompliant != nil && *d.IsCompliant,
 		"registrationDateTime":          tsPtr(d.RegistrationDateTime),
 		"createdDateTime":               ts(d.Created),
 		"enrollmentProfileName":         nilIfEmpty(d.EnrollmentProfileName),

@@ -1,13 +1,16 @@
 package mockgraph
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 )
@@ -15,7 +18,7 @@ import (
 func pathVar(r *http.Request, k string) string { return mux.Vars(r)[k] }
 
 // routes builds the gorilla/mux tree. Resources that exist only in beta
-// are registered only under /beta (graph-api.md §12 table, issue #3 item 1).
+// are registered only under /beta (Graph §12 in docs/SOURCES.md).
 func (s *Server) routes() http.Handler {
 	root := mux.NewRouter()
 	for _, v := range []string{"v1.0", "beta"} {
@@ -90,21 +93,90 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("client-request-id", ri.clientRequestID)
 		h.Set("Date", ri.date.Format(http.TimeFormat))
 		h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"mockgraph","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"MOCK"}}`)
+		ri.maxBody = s.cfg.MaxBodyBytes
+		if ri.maxBody <= 0 {
+			ri.maxBody = DefaultMaxBodyBytes
+		}
 		r = withInfo(r, ri)
+		if r.ContentLength > ri.maxBody {
+			writeErr(w, r, errTooLarge(ri.maxBody))
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, ri.maxBody)
+		}
 		if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") && r.Body != nil {
 			zr, err := gzip.NewReader(r.Body)
 			if err != nil {
 				writeErr(w, r, dirErr(400, "BadRequest", "The request body is marked gzip but is not: "+err.Error()))
 				return
 			}
-			r.Body = io.NopCloser(zr)
+			// The inflated body has the same cap (a gzip bomb is a few KB
+			// on the wire); decodeBody reads one byte past it to tell.
+			r.Body = io.NopCloser(io.LimitReader(zr, ri.maxBody+1))
 			r.Header.Del("Content-Encoding")
+		}
+		if e := checkURLText(r); e != nil {
+			writeErr(w, r, e)
+			return
+		}
+		if replaying(r) {
+			next.ServeHTTP(w, r) // recorded as answered: no faults again
+			return
 		}
 		if s.applyFaults(w, r) {
 			return
 		}
+		if s.cfg.Intercept != nil {
+			s.cfg.Intercept(w, r, next)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkURLText refuses a path or query whose percent-decoded text is not
+// UTF-8. Go's url package decodes %FF happily, and every later step (OData
+// parser, $search, stored values) would then carry U+FFFD in place of the
+// client's bytes; Graph answers such a URL with 400 (RFC 3986 §2.5: URI
+// text is UTF-8). The exact message Graph sends is UNCERTAIN.
+func checkURLText(r *http.Request) *apiError {
+	shape := func(msg string) *apiError {
+		if strings.Contains(r.URL.Path, "/deviceManagement") {
+			return intuneBadRequest(msg)
+		}
+		return dirErr(400, "Request_BadRequest", msg)
+	}
+	if !utf8.ValidString(r.URL.Path) {
+		return shape("The request path is not valid UTF-8.")
+	}
+	vals, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil // parseQuery reports a malformed query in the endpoint's words
+	}
+	for k, vs := range vals {
+		if !utf8.ValidString(k) {
+			return shape("Invalid query string: a query option name is not valid UTF-8.")
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return shape(fmt.Sprintf("Invalid value for query option '%s': not valid UTF-8 at byte %d.", strings.ToValidUTF8(k, "?"), invalidUTF8At([]byte(v))))
+			}
+		}
+	}
+	return nil
+}
+
+// invalidUTF8At is the offset of the first byte that is not UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // handler wraps a Graph endpoint: authenticate, authorise, then run fn
@@ -126,7 +198,7 @@ func (s *Server) h(p perm, fn handlerFunc) http.HandlerFunc {
 		info(r).app = claims
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if e := s.throttle(w, r, claims.AppID); e != nil {
+		if e := s.throttle(w, r, claims.AppID); e != nil && !replaying(r) {
 			writeErr(w, r, e)
 			return
 		}
@@ -136,7 +208,34 @@ func (s *Server) h(p perm, fn handlerFunc) http.HandlerFunc {
 	}
 }
 
-// p is the private-channel wrapper: no token (PRIVATE_API.md), tenant locked.
+// pLab is what lab internals on /_private need: an app token that may
+// administer the Intune service (creds.go).
+var pLab = perm{allOf: [][]string{svcWrite}}
+
+// credFunc is a private endpoint that acts for an authenticated client.
+type credFunc func(w http.ResponseWriter, r *http.Request, c credential) *apiError
+
+// pAs is the wrapper of a channel that needs a client credential of kind
+// (creds.go): 401 without it, tenant locked.
+func (s *Server) pAs(kind credKind, fn credFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c, e := s.presented(r, kind)
+		if e == nil {
+			e = fn(w, r, c)
+		}
+		if e != nil {
+			if e.status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="autopilotsim-private"`)
+			}
+			writeErr(w, r, e)
+		}
+	}
+}
+
+// p is the wrapper of the device endpoints that authenticate by the
+// request's hardware hash (profile download, enrollment): tenant locked.
 func (s *Server) p(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -147,7 +246,11 @@ func (s *Server) p(fn handlerFunc) http.HandlerFunc {
 	}
 }
 
-const maxBody = 16 << 20
+// errTooLarge answers a body over Config.MaxBodyBytes (the code Graph uses
+// is UNCERTAIN; the status is HTTP's).
+func errTooLarge(max int64) *apiError {
+	return dirErr(413, "RequestEntityTooLarge", fmt.Sprintf("The request body is larger than %d bytes.", max))
+}
 
 // decodeBody reads a JSON object body. Malformed JSON, an empty body, a
 // non-object or trailing data get a clear 400 in the endpoint's shape.
@@ -161,17 +264,27 @@ func decodeBody(r *http.Request, shape errorShape, v any) *apiError {
 	if r.Body == nil {
 		return bad("The request body is empty; a JSON object is required.")
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	max := info(r).maxBody
+	if max <= 0 {
+		max = DefaultMaxBodyBytes
+	}
+	data, err := readBody(r.Body, r.ContentLength, max)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) || int64(len(data)) > max {
+		return errTooLarge(max)
+	}
 	if err != nil {
 		return bad("Could not read the request body: " + err.Error())
 	}
-	if len(data) > maxBody {
-		return bad("The request body is larger than 16 MiB.")
-	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return bad("The request body is empty; a JSON object is required.")
 	}
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	if !utf8.Valid(data) {
+		// encoding/json would store U+FFFD in place of the bad bytes;
+		// Graph refuses a body that is not UTF-8 (RFC 8259 §8.1).
+		return bad(fmt.Sprintf("Invalid JSON in the request body: invalid UTF-8 at offset %d.", invalidUTF8At(data)))
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -188,6 +301,31 @@ func decodeBody(r *http.Request, shape errorShape, v any) *apiError {
 		return bad("Invalid JSON in the request body: unexpected data after the JSON object.")
 	}
 	return nil
+}
+
+// readBody reads at most max+1 bytes of body into one buffer sized from
+// the declared length: io.ReadAll grew and copied its buffer several times
+// for every import batch and every device request with its 4 KB hash.
+func readBody(body io.Reader, declared, max int64) ([]byte, error) {
+	size := int64(512)
+	if declared > 0 && declared <= max {
+		size = declared + 1 // room to see EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	lr := io.LimitReader(body, max+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // graphRoutes registers the Graph surface of one version.
@@ -295,6 +433,10 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 	r.HandleFunc("/groups/{id}/members/{mid}/$ref", s.h(pMemberW, s.removeMemberRef)).Methods("DELETE")
 
 	// Devices (§10).
+	r.HandleFunc("/identity/conditionalAccess/policies", s.h(pCARead, s.listCAPolicies)).Methods("GET")
+	r.HandleFunc("/identity/conditionalAccess/policies", s.h(pCAWrit, s.postCAPolicy)).Methods("POST")
+	r.HandleFunc("/identity/conditionalAccess/policies/{id}", s.h(pCARead, s.getCAPolicy)).Methods("GET")
+	r.HandleFunc("/identity/conditionalAccess/policies/{id}", s.h(pCAWrit, s.deleteCAPolicy)).Methods("DELETE")
 	r.HandleFunc("/devices", s.h(pDevRead, s.listDevices)).Methods("GET")
 	r.HandleFunc("/devices", s.h(pDevWrite, s.postDeviceRefused)).Methods("POST")
 	r.HandleFunc("/devices/$count", s.h(pDevRead, s.countDevices)).Methods("GET")
@@ -315,15 +457,23 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 
 // privateRoutes registers PRIVATE_API.md.
 func (s *Server) privateRoutes(r *mux.Router) {
+	// Devices: hardware hash, then the enrollment credential, then the
+	// device certificate (creds.go).
 	r.HandleFunc("/autopilot/v1/profile", s.p(s.privProfile)).Methods("POST")
 	r.HandleFunc("/enrollment/v1/enroll", s.p(s.privEnroll)).Methods("POST")
-	r.HandleFunc("/enrollment/v1/existing", s.p(s.privExisting)).Methods("POST")
-	r.HandleFunc("/odj/v1/requests/{id}", s.p(s.privODJGet)).Methods("GET")
-	r.HandleFunc("/odj/v1/requests/{id}/result", s.p(s.privODJResult)).Methods("POST")
-	r.HandleFunc("/odj/v1/connectors/{cid}/heartbeat", s.p(s.privHeartbeat)).Methods("POST")
-	r.HandleFunc("/odj/v1/connectors/{cid}/claim", s.p(s.privClaim)).Methods("POST")
-	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncPut)).Methods("PUT")
-	r.HandleFunc("/sync/v1/devices/{oid}", s.p(s.privSyncDelete)).Methods("DELETE")
+	r.HandleFunc("/odj/v1/requests/{id}", s.pAs(credDevice, s.privODJGet)).Methods("GET")
 	r.HandleFunc("/drs/v1/register", s.p(s.privDRSRegister)).Methods("POST")
-	r.HandleFunc("/requests", s.p(s.privRequests)).Methods("GET")
+	r.HandleFunc("/signin/v1/access", s.p(s.privSignIn)).Methods("POST")
+	// Intune Connector: its installation credential.
+	r.HandleFunc("/odj/v1/connectors", s.h(pLab, s.privInstallConnector)).Methods("POST")
+	r.HandleFunc("/odj/v1/requests/{id}/result", s.pAs(credConnector, s.privODJResult)).Methods("POST")
+	r.HandleFunc("/odj/v1/connectors/{cid}/heartbeat", s.pAs(credConnector, s.privHeartbeat)).Methods("POST")
+	r.HandleFunc("/odj/v1/connectors/{cid}/claim", s.pAs(credConnector, s.privClaim)).Methods("POST")
+	// Entra Connect: its sync account.
+	r.HandleFunc("/sync/v1/devices/{oid}", s.pAs(credSync, s.privSyncPut)).Methods("PUT")
+	r.HandleFunc("/sync/v1/devices/{oid}", s.pAs(credSync, s.privSyncDelete)).Methods("DELETE")
+	// Lab internals: an admin app token.
+	r.HandleFunc("/enrollment/v1/existing", s.h(pLab, s.privExisting)).Methods("POST")
+	r.HandleFunc("/enrollment/v1/previous", s.h(pLab, s.privPrevious)).Methods("POST")
+	r.HandleFunc("/requests", s.h(pLab, s.privRequests)).Methods("GET")
 }

@@ -71,6 +71,10 @@ type Config struct {
 	// UNCERTAIN, S10). Taken literally: 0 means no retry.
 	ODJMaxRetries int
 	Trace         *sim.Trace // optional: engine events, actor "graph"
+	// SigningKey signs the tokens; nil generates a 2048-bit key. Callers
+	// that build many servers (check's cohorts) share one: generating it
+	// is most of a small world's start-up.
+	SigningKey *rsa.PrivateKey
 	// RuleCompiler compiles dynamic membership rules; nil = DefaultRuleCompiler.
 	RuleCompiler RuleCompiler
 	// LenientAutopilotFilter accepts `serialNumber eq` / `id eq` filters on
@@ -91,6 +95,13 @@ type Config struct {
 	// Autopilotsim-Accept-Latency: virtual (the simulated ones), which get
 	// the virtual treatment. Either way the request log records it.
 	RealTimeLatency bool
+	// TokenClockScale, when set, gives the simulated seconds per wall
+	// second of a lab clock (its speed; 0 while paused counts as 1). Access
+	// tokens then live 3599 s * scale on the simulated clock (the exp
+	// claim), so a client that trusts expires_in (3599, wall seconds, as
+	// MSAL and azidentity do) keeps a valid token for the wall-clock hour
+	// it expects at --speed 60. nil: scale 1 (runs).
+	TokenClockScale func() float64
 	// Conversion holds the UNCERTAIN choices of "Convert all targeted
 	// devices" (engine_convert.go), one switch each; the zero value is the
 	// documented default.
@@ -101,9 +112,30 @@ type Config struct {
 	// RequestLogLimit keeps only the newest entries (0: all). A lab that
 	// runs for days sets it; a scenario run reads the whole log.
 	RequestLogLimit int
+	// MaxBodyBytes caps a request body, on the wire and after gzip is
+	// inflated (0: DefaultMaxBodyBytes); past it: 413.
+	MaxBodyBytes int64
 	// IntuneThrottling enforces Intune's per-tenant and per-app request
 	// budgets on /deviceManagement (graph-api.md §1.4), answering 429.
 	IntuneThrottling bool
+	// MinConnectorVersion is the oldest Intune Connector for Active
+	// Directory whose claims are served; default DefaultMinConnectorVersion
+	// (connector_checks.go, F11).
+	MinConnectorVersion string
+	// UnlicensedUsers are the UPNs without an Intune licence: their MDM
+	// enrollment is refused (enroll_checks.go, F28). Everyone else is
+	// licensed.
+	UnlicensedUsers []string
+	// Intercept, when set, sees every request that passed the faults,
+	// before it is routed; it must call next (or answer itself). A lab
+	// runs clients' writes on its clock and journals them here. Requests
+	// served by ServeReplay skip it.
+	Intercept func(w http.ResponseWriter, r *http.Request, next http.Handler)
+	// TokenIDsApart draws token ids (jti) from the request-id stream, not
+	// the entities' one, so clients fetching tokens do not shift the ids
+	// of what is created after (a lab that replays its journal needs
+	// that; runs keep the entity stream, and their ids, as they were).
+	TokenIDsApart bool
 }
 
 // Server is one simulated tenant: Entra ID, Intune and the Autopilot service.
@@ -121,6 +153,9 @@ type Server struct {
 	fault  *faultState
 	// tokCache holds verified bearer tokens.
 	tokCache map[string]*tokenClaims
+	// creds are the private channels' credentials by SHA-256 of the
+	// secret (creds.go).
+	creds map[[32]byte]credential
 	// Request log (Config.LogRequests).
 	reqLog     []RequestLogEntry
 	reqLogged  int // entries ever logged (the next entry's number)
@@ -155,6 +190,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RequestLogLimit < 0 {
 		return nil, fmt.Errorf("mockgraph: RequestLogLimit %d is negative", cfg.RequestLogLimit)
 	}
+	if cfg.MinConnectorVersion == "" {
+		cfg.MinConnectorVersion = DefaultMinConnectorVersion
+	}
+	if _, ok := parseVersion(cfg.MinConnectorVersion); !ok {
+		return nil, fmt.Errorf("mockgraph: MinConnectorVersion %q is not a dotted version", cfg.MinConnectorVersion)
+	}
 	if cfg.ODJMaxRetries < 0 {
 		return nil, fmt.Errorf("mockgraph: ODJMaxRetries %d is negative", cfg.ODJMaxRetries)
 	}
@@ -182,9 +223,12 @@ func New(cfg Config) (*Server, error) {
 		seen[a.ClientID] = true
 	}
 	// Signing keys are not part of any result, so crypto/rand is fine here.
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("mockgraph: generate signing key: %w", err)
+	key := cfg.SigningKey
+	if key == nil {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("mockgraph: generate signing key: %w", err)
+		}
 	}
 	s := &Server{cfg: cfg, clock: cfg.Clock, compile: cfg.RuleCompiler, key: key, rnd: cfg.Rand, st: newStore(), tokCache: map[string]*tokenClaims{}, retryUntil: map[string]retryMark{}, conversions: map[string]sim.Timer{}}
 	if s.compile == nil {

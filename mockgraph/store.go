@@ -83,6 +83,7 @@ type store struct {
 	managed      *table[managedDevice]
 	odj          *table[odjRequest]
 	connectors   *table[domainJoinConnector]
+	caPolicies   *table[caPolicy] // Conditional Access (conditional_access.go, F36)
 	autopilotSet autopilotSettings
 	serials      map[string]*autopilotDevice // lower-case serial → device
 	byEntra      map[string]*autopilotDevice // Entra placeholder object id → device
@@ -90,7 +91,12 @@ type store struct {
 	// Autopilot that owns it (conversion candidates, engine_convert.go).
 	existing        map[string]*managedDevice
 	existingSerials map[string]*managedDevice // lower-case serial → the same devices
-	lists           listCache                 // recent list-query results (listcache.go)
+	// previousSerials: lower-case serial → the Intune record a reused
+	// device's earlier deployment left (h_history.go, F26).
+	previousSerials map[string]*managedDevice
+	lists           listCache  // recent list-query results (listcache.go)
+	entraIdx        entraIndex // Entra objects by deviceId and source anchor (entraindex.go)
+	odjPending      odjQueue   // pending ODJ requests by domain (odjqueue.go)
 }
 
 func newStore() *store {
@@ -98,8 +104,9 @@ func newStore() *store {
 		imported: newTable[importedDevice](), autopilot: newTable[autopilotDevice](), entra: newTable[entraDevice](),
 		groups: newTable[group](), profiles: newTable[deploymentProfile](), configs: newTable[deviceConfig](),
 		enrollConfs: newTable[enrollmentConfig](), managed: newTable[managedDevice](), odj: newTable[odjRequest](),
-		connectors: newTable[domainJoinConnector](), serials: map[string]*autopilotDevice{}, byEntra: map[string]*autopilotDevice{},
-		existing: map[string]*managedDevice{}, existingSerials: map[string]*managedDevice{},
+		connectors: newTable[domainJoinConnector](), caPolicies: newTable[caPolicy](), serials: map[string]*autopilotDevice{}, byEntra: map[string]*autopilotDevice{},
+		existing: map[string]*managedDevice{}, existingSerials: map[string]*managedDevice{}, previousSerials: map[string]*managedDevice{},
+		entraIdx: newEntraIndex(), odjPending: odjQueue{},
 	}
 }
 
@@ -107,20 +114,21 @@ func (st *store) nextSeq() uint64 { st.seq++; return st.seq }
 
 // importedDevice is importedWindowsAutopilotDeviceIdentity (graph-api.md §5.2).
 type importedDevice struct {
-	ID, SerialNumber, GroupTag, ProductKey, HardwareIdentifier, AssignedUPN, ImportID string
-	PurchaseOrder                                                                     string // not a Graph property of the import; carried to the device (§14)
-	Status                                                                            string // deviceImportStatus
-	RegistrationID                                                                    string
-	ErrorCode                                                                         int
-	ErrorName                                                                         string
+	ID, SerialNumber, GroupTag, ProductKey, AssignedUPN, ImportID string
+	HardwareIdentifier                                            storedHash // hash.go
+	PurchaseOrder                                                 string     // not a Graph property of the import; carried to the device (§14)
+	Status                                                        string     // deviceImportStatus
+	RegistrationID                                                string
+	ErrorCode                                                     int
+	ErrorName                                                     string
 }
 
 // autopilotDevice is windowsAutopilotDeviceIdentity (§4.2); ID is the ZTD id.
 type autopilotDevice struct {
 	ID, SerialNumber, GroupTag, PurchaseOrder, ProductKey, Manufacturer, Model string
-	HardwareIdentifier                                                         string
-	EntraObjectID                                                              string // the placeholder device's object id
-	AzureADDeviceID                                                            string // its deviceId
+	Hash                                                                       hashDigest // of the hardware hash (hash.go); not returned by Graph
+	EntraObjectID                                                              string     // the placeholder device's object id
+	AzureADDeviceID                                                            string     // its deviceId
 	ManagedDeviceID                                                            string
 	UserPrincipalName, AddressableUserName, DisplayName                        string
 	EnrollmentState                                                            string
@@ -155,8 +163,11 @@ type entraDevice struct {
 	DeviceOwnership                      string
 	ManagementType                       string
 	IsManaged                            bool
-	Created                              time.Time
-	seq                                  uint64
+	// IsCompliant is Intune's compliance of this device ID; nil is "N/A":
+	// Intune has not synced with it (F36, h_signin.go).
+	IsCompliant *bool
+	Created     time.Time
+	seq         uint64
 }
 
 // group is an Entra security group, assigned or dynamic (§9.2).
@@ -281,8 +292,8 @@ type managedDevice struct {
 	OwnerType                                                        string // managedDeviceOwnerType: company | personal
 	EnrollmentType                                                   string // deviceEnrollmentType
 	Manufacturer, Model                                              string
-	HardwareHash                                                     string // what "Convert all targeted devices" uploads (engine_convert.go); not a Graph property
-	entraObjectID                                                    string // its Entra object (devices enrolled before Autopilot: store.existing)
+	Hash                                                             hashDigest // of the hash "Convert all targeted devices" uploads (engine_convert.go); not a Graph property
+	entraObjectID                                                    string     // its Entra object (devices enrolled before Autopilot: store.existing)
 	Enrolled                                                         time.Time
 	LastSync                                                         time.Time
 }

@@ -6,6 +6,18 @@ import "time"
 type Run struct {
 	Scenarios []ScenarioResult `json:"scenarios"`
 	Summary   Summary          `json:"summary"`
+	// Shard is set on one shard's results (run --shard I/N) so that
+	// package shard can merge the shards back into the run's order; an
+	// unsplit or merged run has none.
+	Shard *Shard `json:"shard,omitempty"`
+}
+
+// Shard says which part of a split run a result holds.
+type Shard struct {
+	Index     int   `json:"index"`     // from 0
+	Count     int   `json:"count"`     // shards in the run
+	Scenarios int   `json:"scenarios"` // scenarios of the whole run
+	Positions []int `json:"positions"` // of this shard's scenarios in the run, ascending
 }
 
 // ScenarioResult is one scenario's result.
@@ -39,6 +51,101 @@ type DeviceResult struct {
 	PoweredOnAt        string          `json:"poweredOnAt,omitempty"` // offset from T0
 	FinishedAt         string          `json:"finishedAt,omitempty"`  // offset from T0
 	Timeline           []TimelineEntry `json:"timeline"`
+	// Explanation says why a device did not reach its outcome in words:
+	// set for failed, domainJoinedNotRegistered, notAutopilot and pending
+	// devices (package diagnosis).
+	Explanation *Explanation `json:"explanation,omitempty"`
+	// Events are the Windows event log entries the device (and, for its ODJ
+	// request, the connector) would have written, in time order.
+	Events []WindowsEvent `json:"events,omitempty"`
+	// DSRegCmd is the device's `dsregcmd /status` state at the end of the run.
+	DSRegCmd *DSRegState `json:"dsregcmd,omitempty"`
+	// EntraDevices are the device's Entra device objects (the
+	// EntraDeviceObjects of them), sorted by display name then deviceId.
+	EntraDevices []EntraDevice `json:"entraDevices,omitempty"`
+	// LocalAdministrators are the members of the device's local
+	// Administrators group besides the built-in account and the domain
+	// groups, for a hybrid device whose profile makes the user an
+	// administrator or that has another local administrator (F38);
+	// omitted otherwise and when empty.
+	LocalAdministrators []string `json:"localAdministrators,omitempty"`
+	// ConditionalAccess are Conditional Access's decisions for a hybrid
+	// joined device of a tenant with policies (F36); omitted otherwise.
+	ConditionalAccess *ConditionalAccess `json:"conditionalAccess,omitempty"`
+}
+
+// ConditionalAccess is what Conditional Access decided when the device's
+// user signed in to a cloud app: at the end of provisioning, and after the
+// user signed out and back in (F36).
+type ConditionalAccess struct {
+	AtProvisioningEnd *AccessDecision `json:"atProvisioningEnd"`
+	AfterSignIn       *AccessDecision `json:"afterSignIn"`
+}
+
+// AccessDecision is one Conditional Access decision.
+type AccessDecision struct {
+	Result     string `json:"result"`           // granted | blocked | error
+	Compliance string `json:"compliance"`       // the hybrid object's compliance: compliant | N/A
+	Policy     string `json:"policy,omitempty"` // the policy that blocked
+	Reason     string `json:"reason,omitempty"`
+}
+
+// EntraDevice is one Microsoft Entra device object of a device.
+type EntraDevice struct {
+	DisplayName string `json:"displayName"`
+	TrustType   string `json:"trustType"` // AzureAd (Autopilot object, Entra joined) | ServerAd (hybrid) | Workplace
+	DeviceID    string `json:"deviceId"`
+}
+
+// Explanation is the diagnosis of one device's failure: what the code
+// means, the likely cause in this scenario, and what to change.
+type Explanation struct {
+	Stage   string `json:"stage,omitempty"`
+	Code    string `json:"code,omitempty"`    // as Windows shows it, e.g. 80070774
+	Meaning string `json:"meaning,omitempty"` // what the code means
+	Cause   string `json:"cause"`             // the likely cause, in this run's terms
+	Fix     string `json:"fix"`               // what to change
+	// Message is what the user sees on screen, where documented.
+	Message  string `json:"message,omitempty"`
+	DocURL   string `json:"docUrl,omitempty"`   // public Microsoft Learn page
+	DocTitle string `json:"docTitle,omitempty"` // its title and heading
+}
+
+// WindowsEvent is one event log entry as Event Viewer shows it.
+type WindowsEvent struct {
+	At      time.Time `json:"at"`
+	Offset  string    `json:"offset"`  // from T0
+	Machine string    `json:"machine"` // device | connector/<name>
+	Log     string    `json:"log"`     // channel, e.g. Microsoft-Windows-ModernDeployment-Diagnostics-Provider/Autopilot
+	ID      int       `json:"id"`
+	Level   string    `json:"level"` // Information | Warning | Error
+	Message string    `json:"message"`
+	// Fields are the event's decoded data (e.g. 30132's ErrorCode,
+	// DiagnosticText), in a stable order.
+	Fields []EventField `json:"fields,omitempty"`
+}
+
+// EventField is one named value of an event's data.
+type EventField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// DSRegState is the part of `dsregcmd /status` the flow decides.
+type DSRegState struct {
+	AzureAdJoined    string `json:"azureAdJoined"`    // YES | NO
+	EnterpriseJoined string `json:"enterpriseJoined"` // YES | NO
+	DomainJoined     string `json:"domainJoined"`     // YES | NO
+	DomainName       string `json:"domainName,omitempty"`
+	DeviceName       string `json:"deviceName,omitempty"`
+	DeviceID         string `json:"deviceId,omitempty"`
+	TenantID         string `json:"tenantId,omitempty"`
+	TenantName       string `json:"tenantName,omitempty"`
+	AzureAdPrt       string `json:"azureAdPrt"` // YES | NO
+	// Diagnostic data, when registration did not complete.
+	RegistrationType string `json:"registrationType,omitempty"`
+	ErrorPhase       string `json:"errorPhase,omitempty"`
+	ClientErrorCode  string `json:"clientErrorCode,omitempty"`
 }
 
 // TimelineEntry is one event in a device's story.
@@ -56,6 +163,9 @@ type ExpectationResult struct {
 	Passed      bool   `json:"passed"`
 	Detail      string `json:"detail"`
 	Line        int    `json:"line,omitempty"`
+	// Mismatched are the selected devices that did not match, in device
+	// order (for a failed expectation: whose explanations say why).
+	Mismatched []string `json:"mismatched,omitempty"`
 }
 
 // Summary counts the run.

@@ -21,6 +21,7 @@ type DefaultValues struct {
 	ConnectorVersion       string
 	ConnectorIdentityFmt   string // fmt verb gets the connector's 1-based number
 	ConnectorPickupLatency time.Duration
+	ConnectorClaimBatch    int
 	ConnectorHeartbeat     time.Duration
 
 	EntraConnectInterval time.Duration
@@ -50,8 +51,9 @@ type DefaultValues struct {
 
 // Defaults are the values used for everything a scenario leaves out.
 // Sources (see README "Defaults"): [DOC] documented, [CODE] read from code,
-// [INF] inferred, UNCERTAIN not confirmed; S-numbers refer to
-// shared/reference/hybrid-join-behaviour.md §0.
+// [INF] inferred, UNCERTAIN not confirmed. S-numbers next to a tag are
+// sources; S0–S13 naming a timing are device states; both are listed with
+// their public URLs in docs/SOURCES.md.
 var Defaults = DefaultValues{
 	Duration:  8 * time.Hour,  // [INF] long enough for several 30m sync cycles and the ESP
 	SetupLead: 24 * time.Hour, // [INF] tenant set up the day before; group/profile delays settle
@@ -85,6 +87,7 @@ var Defaults = DefaultValues{
 	ConnectorVersion:       "6.2501.2000.5",  // [DOC] S2 minimum updated version
 	ConnectorIdentityFmt:   "msaODJ%05d",     // [DOC] S2 msaODJ#####
 	ConnectorPickupLatency: 30 * time.Second, // UNCERTAIN S39: no poll interval documented
+	ConnectorClaimBatch:    10,               // UNCERTAIN S39: requests per poll not documented
 	ConnectorHeartbeat:     5 * time.Minute,  // [INF] well under the 1 h "error" threshold of S27
 
 	EntraConnectInterval: 30 * time.Minute, // [DOC] S23
@@ -190,6 +193,9 @@ func (s *Scenario) WithDefaults() {
 			c.Version = df.ConnectorVersion
 		}
 		setD(fmt.Sprintf("environment.connectors[%d].pickupLatency", i), &c.PickupLatency, df.ConnectorPickupLatency)
+		if c.ClaimBatch == 0 {
+			c.ClaimBatch = df.ConnectorClaimBatch
+		}
 		setD(fmt.Sprintf("environment.connectors[%d].heartbeat", i), &c.Heartbeat, df.ConnectorHeartbeat)
 	}
 	for i := range s.Script {

@@ -24,6 +24,17 @@ type Device struct {
 	VPN      string
 	User     string
 	ADUser   string
+	// AssignedUser is the UPN assigned to the Autopilot record ("Assign
+	// user"), imported with the hash; "" for none.
+	AssignedUser string
+	// ClockSkew is how far the device's clock is off (F20).
+	ClockSkew time.Duration
+	// PreProvision is set for a pre-provisioned device (defaults filled).
+	PreProvision *PreProvision
+	// PreviousDeployment is set for a reused device (F26).
+	PreviousDeployment *PreviousDeployment
+	// OtherLocalAdmin is another local administrator account (F38).
+	OtherLocalAdmin *LocalAdmin
 	// PowerOn is the offset from T0 at which the device powers on by
 	// itself; nil means only the script powers it on (manual: true or
 	// powerOn: null).
@@ -60,13 +71,25 @@ func (s *Scenario) ExpandDevices() []Device {
 				Index: len(out), Spec: i, Serial: spec.Serial,
 				GroupTag: spec.GroupTag, OrderID: spec.OrderID, PurchaseOrderID: spec.PurchaseOrderID,
 				Registered: registered, Location: spec.Location, VPN: spec.VPN,
-				User: spec.User, ADUser: spec.ADUser,
+				User: spec.User, ADUser: spec.ADUser, AssignedUser: spec.AssignedUser, ClockSkew: spec.ClockSkew.D(),
+				PreviousDeployment: spec.PreviousDeployment, OtherLocalAdmin: spec.OtherLocalAdmin,
 			}
 			if d.VPN == "" {
 				d.VPN = Defaults.VPN
 			}
 			if spec.Serial == "" {
 				d.Serial = batchSerial(spec.SerialPrefix, k+1)
+			}
+			if spec.PreProvision != nil {
+				p := *spec.PreProvision
+				if p.TPM == "" {
+					p.TPM = "ok"
+				}
+				if p.UserFlowAfter == nil {
+					def := Duration(2 * time.Hour) // [INF]: past the 90 minutes the docs ask for
+					p.UserFlowAfter = &def
+				}
+				d.PreProvision = &p
 			}
 			if spec.Enrolled != nil {
 				e := *spec.Enrolled
@@ -132,4 +155,18 @@ func (s *Scenario) Select(selector string, devs []Device) ([]Device, error) {
 		}
 	}
 	return out, nil
+}
+
+// DeviceCount is how many devices ExpandDevices returns, without building
+// them.
+func (s *Scenario) DeviceCount() int {
+	n := 0
+	for _, spec := range s.Devices {
+		if spec.Serial != "" {
+			n++
+		} else if spec.Count > 0 {
+			n += spec.Count
+		}
+	}
+	return n
 }

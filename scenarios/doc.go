@@ -17,11 +17,16 @@
 // to show the failure (a Domain Join profile OU of CN=Computers, a quoted
 // OU, an OU without DC= parts: seed 000 "Create and assign a Domain Join
 // profile") are Warnings instead. ExpandDevices turns batches into
-// concrete devices and Select applies a device selector.
+// concrete devices and Select applies a device selector. LoadEnvironment
+// reads an environment kept in its own file (a scenario's environment key
+// at the top level) with the same decoder, defaults and checks.
 //
 // What it leaves out: the package only describes a world; it runs nothing
 // (the harness does). It does not parse dynamic membership rules (mockgraph
 // does, and reports errors at run time), does not check that OUs named in
 // delegations are also declared, and does not know which deployment profile
 // a device will receive: that is the simulation's job.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package scenarios

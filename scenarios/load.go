@@ -20,9 +20,19 @@ import (
 // Load reads, decodes, defaults and validates one scenario file. The error,
 // when not nil, is an Errors value listing every problem found.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, Errors{{File: path, Msg: fmt.Sprintf("read: %v", err)}}
+	}
+	defer f.Close()
+	// Read at most one byte past the cap: a huge file (or a device such
+	// as /dev/zero) is refused without being held in memory.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("read: %v", err)}}
+	}
+	if len(data) > MaxFileBytes {
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("file is larger than %d bytes (MaxFileBytes): not a scenario", MaxFileBytes)}}
 	}
 	return LoadBytes(path, data)
 }
@@ -39,6 +49,9 @@ func LoadBytes(name string, data []byte) (sc *Scenario, err error) {
 			sc, err = nil, Errors{{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("YAML parser failed: %v", r)}}
 		}
 	}()
+	if len(data) > MaxFileBytes {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("file is larger than %d bytes (MaxFileBytes): not a scenario", MaxFileBytes)}}
+	}
 	root, perr := parseYAML(name, data)
 	if perr != nil {
 		return nil, perr

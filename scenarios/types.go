@@ -103,6 +103,11 @@ type User struct {
 type Computer struct {
 	Name string `yaml:"name"`
 	OU   string `yaml:"ou"` // default CN=Computers
+	// CollidesWith names a connector: instead of Name, the computer takes
+	// the name that connector draws for its first request with the
+	// prefix Prefix, so a stale object collides whatever the seed (F23).
+	CollidesWith string `yaml:"collidesWith"`
+	Prefix       string `yaml:"prefix"`
 }
 
 // Delegation grants a right on an OU to a trustee (S2, S3).
@@ -121,8 +126,11 @@ type Connector struct {
 	Identity      string   `yaml:"identity"`      // MSA sAMAccountName without $, default msaODJ + 5 digits
 	Version       string   `yaml:"version"`       // default 6.2501.2000.5
 	PickupLatency Duration `yaml:"pickupLatency"` // UNCERTAIN in the docs; default 30s
+	ClaimBatch    int      `yaml:"claimBatch"`    // requests taken per poll, UNCERTAIN; default 10
 	Heartbeat     Duration `yaml:"heartbeat"`     // default 5m
 	Down          bool     `yaml:"down"`          // starts stopped
+	ReadOnlyDC    bool     `yaml:"readOnlyDC"`    // reaches only a read-only DC (F41)
+	ProxyUnset    bool     `yaml:"proxyUnset"`    // behind a proxy it is not configured for (F10, F21)
 }
 
 // EntraConnect is the sync service.
@@ -143,6 +151,10 @@ type Network struct {
 	// Wireless networks need the user to pick them on the OOBE pages, so
 	// the profile arrives only after the region/keyboard pages (S0).
 	Wireless bool `yaml:"wireless"`
+	// Proxy is how the network reaches the Internet: direct (default),
+	// wpad (a proxy found by WPAD), noWPAD (a proxy the device cannot
+	// discover) or authenticating (a proxy that wants credentials), F21.
+	Proxy string `yaml:"proxy"`
 }
 
 // Tenant is the cloud side.
@@ -156,6 +168,21 @@ type Tenant struct {
 	ESP                []ESPProfile        `yaml:"esp"`
 	Apps               []AppRegistration   `yaml:"apps"`
 	Conversion         Conversion          `yaml:"conversion"`
+	// EnrollmentRestrictions are the tenant's default enrollment
+	// restrictions, applied to all users (F29, F30).
+	EnrollmentRestrictions EnrollmentRestrictions `yaml:"enrollmentRestrictions"`
+	// ConditionalAccess are the tenant's Conditional Access policies (F36,
+	// conditional_access.go).
+	ConditionalAccess []ConditionalAccessPolicy `yaml:"conditionalAccess"`
+}
+
+// EnrollmentRestrictions are Intune's device platform restriction and
+// device limit restriction for all users (deviceEnrollmentConfigurations
+// of types deviceEnrollmentPlatformRestrictionsConfiguration and
+// deviceEnrollmentLimitConfiguration). Zero values restrict nothing.
+type EnrollmentRestrictions struct {
+	BlockWindows bool `yaml:"blockWindows"` // Windows (MDM) platform blocked: 0x80180014 (F29)
+	DeviceLimit  *int `yaml:"deviceLimit"`  // devices a user may enroll, 1..15; nil: no limit configured (F30)
 }
 
 // Conversion switches the UNCERTAIN choices of "Convert all targeted
@@ -246,21 +273,39 @@ type AppRegistration struct {
 
 // DeviceSpec describes one device (Serial set) or a batch (Count set).
 type DeviceSpec struct {
-	Serial          string    `yaml:"serial"`
-	Count           int       `yaml:"count"`
-	SerialPrefix    string    `yaml:"serialPrefix"` // batch serials: prefix + 4-digit index from 1
-	GroupTag        string    `yaml:"groupTag"`
-	OrderID         string    `yaml:"orderId"`
-	PurchaseOrderID string    `yaml:"purchaseOrderId"`
-	Registered      *bool     `yaml:"registered"` // imported into Autopilot; default true (false with enrolled)
-	Enrolled        *Enrolled `yaml:"enrolled"`   // already enrolled in Intune, not through Autopilot
-	Location        string    `yaml:"location"`   // network name
-	VPN             string    `yaml:"vpn"`        // none | deviceTunnel | userTunnel | uwpPlugin | directAccess
-	User            string    `yaml:"user"`       // UPN of the person at the keyboard
-	ADUser          string    `yaml:"adUser"`     // sAMAccountName for the first Windows sign-in; default the user's
-	PowerOn         *Duration `yaml:"powerOn"`    // offset from T0; default 0; null with script power-on
-	Manual          bool      `yaml:"manual"`     // powered on only by the script
-	Stagger         Duration  `yaml:"stagger"`    // batch: delay between consecutive power-ons
+	Serial          string        `yaml:"serial"`
+	Count           int           `yaml:"count"`
+	SerialPrefix    string        `yaml:"serialPrefix"` // batch serials: prefix + 4-digit index from 1
+	GroupTag        string        `yaml:"groupTag"`
+	OrderID         string        `yaml:"orderId"`
+	PurchaseOrderID string        `yaml:"purchaseOrderId"`
+	Registered      *bool         `yaml:"registered"`   // imported into Autopilot; default true (false with enrolled)
+	Enrolled        *Enrolled     `yaml:"enrolled"`     // already enrolled in Intune, not through Autopilot
+	Location        string        `yaml:"location"`     // network name
+	VPN             string        `yaml:"vpn"`          // none | deviceTunnel | userTunnel | uwpPlugin | directAccess | alwaysOn
+	User            string        `yaml:"user"`         // UPN of the person at the keyboard
+	AssignedUser    string        `yaml:"assignedUser"` // "Assign user" on the Autopilot record (F24); UPN
+	ClockSkew       Duration      `yaml:"clockSkew"`    // device clock minus true time (F20); default 0
+	PreProvision    *PreProvision `yaml:"preProvision"` // technician flow first (F33, F35)
+	ADUser          string        `yaml:"adUser"`       // sAMAccountName for the first Windows sign-in; default the user's
+	PowerOn         *Duration     `yaml:"powerOn"`      // offset from T0; default 0; null with script power-on
+	Manual          bool          `yaml:"manual"`       // powered on only by the script
+	Stagger         Duration      `yaml:"stagger"`      // batch: delay between consecutive power-ons
+
+	// PreviousDeployment: the device is reused; its earlier Autopilot
+	// deployment left records in the tenant (F26, device_history.go).
+	PreviousDeployment *PreviousDeployment `yaml:"previousDeployment"`
+	// OtherLocalAdmin is another local administrator account a script or
+	// policy creates on the device (F38, local_accounts.go).
+	OtherLocalAdmin *LocalAdmin `yaml:"otherLocalAdmin"`
+}
+
+// PreProvision makes a device pre-provisioned: the technician flow first,
+// the user flow UserFlowAfter later (Windows Autopilot for pre-provisioned
+// deployment). The TPM attestation's outcome is a parameter: no real TPM.
+type PreProvision struct {
+	TPM           string    `yaml:"tpm"`           // ok (default) | noTPM | timeout | attestationFailed | maxRetries | vulnerableFirmware
+	UserFlowAfter *Duration `yaml:"userFlowAfter"` // default 2h
 }
 
 // Enrolled describes a device that was enrolled in Intune before the
@@ -278,7 +323,7 @@ type Enrolled struct {
 // Action is one timed step of the script.
 type Action struct {
 	At         Duration    `yaml:"at"`
-	Do         string      `yaml:"do"`        // powerOn | connectorDown | connectorUp | grantDelegation | revokeDelegation | syncNow | moveDevices | assignProfile
+	Do         string      `yaml:"do"`        // powerOn | connectorDown | connectorUp | grantDelegation | revokeDelegation | syncNow | moveDevices | assignProfile | deleteEntraObject
 	Devices    string      `yaml:"devices"`   // selector (powerOn, moveDevices)
 	Connector  string      `yaml:"connector"` // connectorDown/Up
 	Domain     string      `yaml:"domain"`    // grant/revokeDelegation
@@ -312,6 +357,26 @@ type Expectation struct {
 	// After, with FailedStage/ErrorCode, asserts the failure came no sooner
 	// than this long after the stage began (e.g. 25m for 80070774).
 	After Duration `yaml:"after"`
+	// ComputerName is a regular expression (FullMatch) the computer name
+	// from the ODJ blob must match in full.
+	ComputerName string `yaml:"computerName"`
+	// EntraDevices checks the trust types and names of the device's Entra
+	// device objects (expectations.go).
+	EntraDevices *EntraDevicesCheck `yaml:"entraDevices"`
+	// Events checks event IDs present or absent in the device's Windows
+	// event log entries (and its connector's).
+	Events *EventsCheck `yaml:"events"`
+	// DSRegCmd checks the device's dsregcmd /status at the end of the run.
+	DSRegCmd *DSRegCheck `yaml:"dsregcmd"`
+	// UserAdmin checks whether the user is a member of the device's local
+	// Administrators group at the end of the run (F38).
+	UserAdmin *bool `yaml:"userAdmin"`
+	// AccessAtProvisioningEnd and AccessAfterSignIn check Conditional
+	// Access's decisions for a hybrid joined device (granted | blocked):
+	// when provisioning ends, and after the user signed out and back in
+	// (F36).
+	AccessAtProvisioningEnd string `yaml:"accessAtProvisioningEnd"`
+	AccessAfterSignIn       string `yaml:"accessAfterSignIn"`
 	// Requests, instead of devices, checks mockgraph's request log
 	// (graph.go); an expectation is one or the other.
 	Requests *RequestCheck `yaml:"requests"`

@@ -20,15 +20,23 @@ var (
 	// vPNKinds: seed 000 "VPNs" lists Win32 clients and the in-box client as
 	// tested (deviceTunnel: connects before logon) and, under "Unsupported
 	// VPN clients", UWP plug-ins, anything needing a user certificate and
-	// DirectAccess (userTunnel, uwpPlugin, directAccess).
-	vPNKinds     = []string{"none", "deviceTunnel", "userTunnel", "uwpPlugin", "directAccess"}
+	// DirectAccess (userTunnel, uwpPlugin, directAccess); and Always-On VPNs
+	// that "connect automatically" (alwaysOn: no skip needed).
+	vPNKinds     = []string{"none", "deviceTunnel", "userTunnel", "uwpPlugin", "directAccess", "alwaysOn"}
 	joinTypes    = []string{"hybrid", "entra"}
 	networkKinds = []string{"corporate", "internet"}
-	outcomes     = []string{"hybridJoined", "entraJoined", "domainJoinedNotRegistered", "failed", "notAutopilot", "pending"}
+	// proxyKinds: F21 (seed 000 "Prerequisites": "If using Proxy, Web
+	// Proxy Auto-Discovery Protocol (WPAD) Proxy settings option must be
+	// enabled and configured").
+	proxyKinds = []string{"direct", "wpad", "noWPAD", "authenticating"}
+	outcomes   = []string{"hybridJoined", "entraJoined", "domainJoinedNotRegistered", "failed", "notAutopilot", "pending"}
 	// failedStages follow the device states of hybrid-join-behaviour.md §1.
 	failedStages = []string{"profileDownload", "oobe", "entraSignIn", "mdmEnrollment", "odjBlobWait",
-		"dcConnectivityCheck", "deviceSetup", "firstSignIn", "accountSetup"}
-	actions          = []string{"powerOn", "connectorDown", "connectorUp", "grantDelegation", "revokeDelegation", "syncNow", "moveDevices", "assignProfile"}
+		"dcConnectivityCheck", "deviceSetup", "firstSignIn", "accountSetup", "tpmAttestation"}
+	// tpmOutcomes: the attestation outcomes of Windows Autopilot known
+	// issues (F33), a parameter because no real TPM is simulated.
+	tpmOutcomes      = []string{"ok", "noTPM", "timeout", "attestationFailed", "maxRetries", "vulnerableFirmware"}
+	actions          = []string{"powerOn", "connectorDown", "connectorUp", "grantDelegation", "revokeDelegation", "syncNow", "moveDevices", "assignProfile", "deleteEntraObject"}
 	delegationRights = []string{"createComputer", "deleteComputer", "fullControl"}
 	appliesToValues  = []string{"thisObjectOnly", "descendants"}
 	connectorKinds   = []string{"msa", "legacy"}
@@ -43,9 +51,17 @@ const (
 	AllUsers   = "allUsers"
 )
 
-// maxDevices bounds a scenario's fleet so a typo ("count: 1000000000")
-// is an error, not an out-of-memory run.
-const maxDevices = 100_000
+// MaxDevices bounds a scenario's fleet so a typo ("count: 1000000000")
+// is an error, not an out-of-memory run. validate refuses more, and so does
+// a run of a scenario built in code (harness). 100,000 devices run through
+// the whole flow on one machine (harness BenchmarkFleetScale, make
+// bench-scale; docs/SCALE.md gives time and memory).
+const MaxDevices = 100_000
+
+// MaxFileBytes bounds a scenario file, checked before it is parsed: a YAML
+// parser holds many times the file's size, and a real scenario (devices in
+// batches) is a few kilobytes.
+const MaxFileBytes = 1 << 20
 
 var (
 	dnsName   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$`)
@@ -293,6 +309,27 @@ func (v *validator) environment() {
 		seenComputer := map[string]string{}
 		for j, c := range d.Computers {
 			cp := fmt.Sprintf("%s.computers[%d]", p, j)
+			if c.CollidesWith != "" {
+				if c.Name != "" {
+					v.errf(cp+".name", "give name or collidesWith, not both")
+				}
+				var conn *Connector
+				for k := range v.s.Environment.Connectors {
+					if strings.EqualFold(v.s.Environment.Connectors[k].Name, c.CollidesWith) {
+						conn = &v.s.Environment.Connectors[k]
+					}
+				}
+				if conn == nil || !strings.EqualFold(conn.Domain, d.Name) {
+					v.errf(cp+".collidesWith", "%q is no connector of domain %s", c.CollidesWith, d.Name)
+				}
+				if c.Prefix == "" || len(c.Prefix) > 12 || strings.ContainsAny(c.Prefix, badNameChars) {
+					v.errf(cp+".prefix", "collidesWith needs the Domain Join profile's prefix (1..12 NetBIOS characters), got %q", c.Prefix)
+				}
+				continue
+			}
+			if c.Prefix != "" {
+				v.errf(cp+".prefix", "prefix is only used with collidesWith")
+			}
 			if v.required(cp+".name", "computer name", c.Name) {
 				v.computerName(cp+".name", c.Name)
 			}
@@ -316,6 +353,9 @@ func (v *validator) environment() {
 			v.errf(p+".version", "version %q is not dotted numbers such as %s", c.Version, Defaults.ConnectorVersion)
 		}
 		v.nonNegative(p+".pickupLatency", c.PickupLatency)
+		if c.ClaimBatch < 0 || c.ClaimBatch > 1000 {
+			v.errf(p+".claimBatch", "claimBatch %d: want 1 to 1000 requests per poll", c.ClaimBatch)
+		}
 		v.positive(p+".heartbeat", c.Heartbeat)
 	}
 
@@ -324,7 +364,7 @@ func (v *validator) environment() {
 		v.positive("environment.entraConnect.interval", ec.Interval)
 		if ec.Interval > 0 && ec.Interval.D() < 30*time.Minute {
 			// S23: the scheduler cannot go below AllowedSyncCycleInterval (30m).
-			v.warnf("environment.entraConnect.interval", "%s is below the 30m minimum the real scheduler allows (S23)", ec.Interval)
+			v.warnf("environment.entraConnect.interval", "%s is below the 30m minimum the real scheduler allows", ec.Interval)
 		}
 		v.nonNegative("environment.entraConnect.offset", ec.Offset)
 	}
@@ -353,6 +393,7 @@ func (v *validator) environment() {
 		v.required(p+".name", "network name", n.Name)
 		v.unique(seenNet, p+".name", "network", n.Name)
 		v.enum(p+".kind", "network kind", n.Kind, networkKinds, true)
+		v.enum(p+".proxy", "proxy kind", n.Proxy, proxyKinds, false)
 		if n.Kind == "internet" && len(n.Domains) > 0 {
 			v.errf(p+".domains", "an internet network has no line of sight to any DC; domains apply to corporate networks only")
 		}
@@ -375,7 +416,7 @@ func validUPN(upn string) bool {
 // computerName checks the NetBIOS rules for a computer name.
 func (v *validator) computerName(path, name string) {
 	if len(name) > Defaults.ComputerNameLength {
-		v.errf(path, "computer name %q is longer than %d characters (NetBIOS limit, S1)", name, Defaults.ComputerNameLength)
+		v.errf(path, "computer name %q is longer than %d characters (NetBIOS limit)", name, Defaults.ComputerNameLength)
 	}
 	if strings.ContainsAny(name, badNameChars) {
 		v.errf(path, "computer name %q holds a character not allowed in NetBIOS names", name)
@@ -409,6 +450,7 @@ func (s *Scenario) knownTrustee(t string) bool {
 }
 
 func (v *validator) tenant() {
+	v.conditionalAccess() // conditional_access.go
 	tn := v.s.Tenant
 	if !dnsName.MatchString(tn.Domain) {
 		v.errf("tenant.domain", "%q is not a DNS domain name (e.g. %s)", tn.Domain, Defaults.TenantDomain)
@@ -421,6 +463,11 @@ func (v *validator) tenant() {
 		}
 		v.unique(seenUser, p+".upn", "user", u.UPN)
 		v.required(p+".password", "password", u.Password)
+	}
+	if l := tn.EnrollmentRestrictions.DeviceLimit; l != nil && (*l < 1 || *l > 15) {
+		// Intune's device limit restriction takes 1..15 ("Create a device
+		// limit restriction", https://learn.microsoft.com/en-us/mem/intune/enrollment/create-device-limit-restrictions).
+		v.errf("tenant.enrollmentRestrictions.deviceLimit", "device limit %d is outside 1..15", *l)
 	}
 	seenGroup := map[string]string{}
 	for i, g := range tn.Groups {
@@ -446,7 +493,7 @@ func (v *validator) tenant() {
 		if dp.JoinType == "hybrid" && dp.DeviceNameTemplate != "" {
 			// S5: "Apply device name template" is greyed out for hybrid; the
 			// Domain Join profile's prefix names the computer.
-			v.errf(p+".deviceNameTemplate", "a hybrid profile cannot set a device name template (S5); the Domain Join profile's prefix names the computer")
+			v.errf(p+".deviceNameTemplate", "a hybrid profile cannot set a device name template; the Domain Join profile's prefix names the computer")
 		}
 		v.enum(p+".userType", "userType", dp.UserType, userTypes, false)
 		if dp.CreatedAt != nil {
@@ -623,9 +670,9 @@ func (v *validator) domainJoin(p string, dj DomainJoinProfile, dom *Domain) {
 		if !v.s.explicit(p + ".randomChars") {
 			why = fmt.Sprintf(" (the default is %d minus the prefix length %d)", name, len(dj.Prefix))
 		}
-		v.errf(p+".randomChars", "randomChars %d is outside 3..14 (S29)%s", dj.RandomCharCount, why)
+		v.errf(p+".randomChars", "randomChars %d is outside 3..14%s", dj.RandomCharCount, why)
 	case len(dj.Prefix)+dj.RandomCharCount > name:
-		v.errf(p+".randomChars", "prefix %q (%d) + randomChars %d = %d characters, more than the %d a computer name may have (S1)",
+		v.errf(p+".randomChars", "prefix %q (%d) + randomChars %d = %d characters, more than the %d a computer name may have",
 			dj.Prefix, len(dj.Prefix), dj.RandomCharCount, len(dj.Prefix)+dj.RandomCharCount, name)
 	}
 	ou := dj.OU
@@ -763,8 +810,8 @@ func (v *validator) devices() []Device {
 			if d.Count < 1 {
 				v.errf(p+".count", "a batch needs count of at least 1, got %d", d.Count)
 				expandable = false
-			} else if total+d.Count > maxDevices {
-				v.errf(p+".count", "count %d takes the scenario over %d devices", d.Count, maxDevices)
+			} else if total+d.Count > MaxDevices {
+				v.errf(p+".count", "count %d takes the scenario over %d devices", d.Count, MaxDevices)
 				expandable = false
 			} else {
 				total += d.Count
@@ -784,16 +831,35 @@ func (v *validator) devices() []Device {
 		if v.required(p+".user", "user (the UPN of the person at the keyboard)", d.User) {
 			if !validUPN(d.User) {
 				v.errf(p+".user", "%q is not a user principal name (want name@domain)", d.User)
-			} else if s.adUserByUPN(d.User) == nil && !s.tenantUser(d.User) {
+			} else if s.adUserByUPN(d.User) == nil && !s.tenantUser(d.User) && !s.syncedNonRoutable(d.User) {
 				v.warnf(p+".user", "%q is neither an AD user (synced) nor a tenant user: the Entra sign-in will fail", d.User)
+			}
+		}
+		if pp := d.PreProvision; pp != nil {
+			v.enum(p+".preProvision.tpm", "TPM attestation outcome", pp.TPM, tpmOutcomes, false)
+			if pp.UserFlowAfter != nil {
+				v.nonNegative(p+".preProvision.userFlowAfter", *pp.UserFlowAfter)
+			}
+			if d.Enrolled != nil || (d.Registered != nil && !*d.Registered) {
+				v.errf(p+".preProvision", "only a device imported into Autopilot can be pre-provisioned")
+			}
+		}
+		v.previousDeployment(p, d) // device_history.go
+		v.otherLocalAdmin(p, d)    // local_accounts.go
+		if d.AssignedUser != "" {
+			if !validUPN(d.AssignedUser) {
+				v.errf(p+".assignedUser", "%q is not a user principal name (want name@domain)", d.AssignedUser)
+			}
+			if d.Enrolled != nil || (d.Registered != nil && !*d.Registered) {
+				v.errf(p+".assignedUser", "only a device imported into Autopilot has an assigned user")
 			}
 		}
 		if d.ADUser != "" {
 			if !s.adUserBySAM(d.ADUser) {
-				v.warnf(p+".adUser", "no AD user %q: the first Windows sign-in (S11) will fail", d.ADUser)
+				v.warnf(p+".adUser", "no AD user %q: the first Windows sign-in will fail", d.ADUser)
 			}
 		} else if d.User != "" {
-			v.warnf(p+".user", "no AD user has UPN %q: the first Windows sign-in (S11) will fail; set adUser", d.User)
+			v.warnf(p+".user", "no AD user has UPN %q: the first Windows sign-in will fail; set adUser", d.User)
 		}
 		if d.Manual && d.PowerOn != nil {
 			v.errf(p+".powerOn", "a manual device has no powerOn; the script powers it on")
@@ -805,7 +871,7 @@ func (v *validator) devices() []Device {
 			v.enum(p+".enrolled.ownership", "ownership", e.Ownership, []string{"company", "personal"}, false)
 			v.enum(p+".enrolled.joinType", "join type", e.JoinType, []string{"hybridAzureADJoined", "azureADJoined", "azureADRegistered"}, false)
 			if e.Name != "" && (len(e.Name) > 15 || strings.ContainsAny(e.Name, " \t*?[]")) {
-				v.errf(p+".enrolled.name", "device name %q: at most 15 characters, no spaces or glob characters (NetBIOS, S29)", e.Name)
+				v.errf(p+".enrolled.name", "device name %q: at most 15 characters, no spaces or glob characters (NetBIOS)", e.Name)
 			} else if strings.ContainsAny(e.Name, badNameChars) {
 				v.errf(p+".enrolled.name", "device name %q holds a character not allowed in NetBIOS names", e.Name)
 			}
@@ -869,6 +935,7 @@ func (v *validator) devices() []Device {
 			v.errf(fmt.Sprintf("devices[%d].enrolled.name", enrolled.Spec), "device name %q is also the Entra name of %s; names must be unique", enrolled.EntraName(), other.Serial)
 		}
 	}
+	v.previousNames(devs) // device_history.go
 	for i, g := range s.Tenant.Groups {
 		for j, m := range g.Members {
 			if _, ok := first[m]; !ok {
@@ -886,6 +953,42 @@ func (s *Scenario) tenantUser(upn string) bool {
 		}
 	}
 	return false
+}
+
+// syncedNonRoutable reports whether upn is the Entra UPN Entra Connect
+// gives an AD user with a non-routable UPN suffix: the same prefix at the
+// tenant's initial onmicrosoft.com domain ("Microsoft Entra
+// UserPrincipalName population", non-verified UPN suffix,
+// https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/plan-connect-userprincipalname; F42).
+func (s *Scenario) syncedNonRoutable(upn string) bool {
+	prefix, suffix, _ := strings.Cut(upn, "@")
+	if !strings.EqualFold(suffix, s.Tenant.Domain) {
+		return false
+	}
+	for _, d := range s.Environment.Domains {
+		for _, u := range d.Users {
+			p, _, _ := strings.Cut(u.UPN, "@")
+			if NonRoutableUPN(u.UPN) && strings.EqualFold(p, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NonRoutableUPN reports whether upn's suffix is non-routable, one no
+// tenant can verify, so that on a managed domain the user gets no PRT
+// (F42). UNCERTAIN: the source names `.local` as its example of a
+// non-routable suffix ("Plan your Microsoft Entra hybrid join
+// implementation", "Review on-premises AD users UPN support for Microsoft
+// Entra hybrid join",
+// https://learn.microsoft.com/en-us/entra/identity/devices/hybrid-join-plan)
+// and gives no list; the simulator treats a suffix whose last label is
+// `local` as non-routable and every other one as routable. Federated
+// domains, where a non-routable UPN is supported, are not modelled.
+func NonRoutableUPN(upn string) bool {
+	_, suffix, ok := strings.Cut(strings.ToLower(upn), "@")
+	return ok && (suffix == "local" || strings.HasSuffix(suffix, ".local"))
 }
 
 func (s *Scenario) adUserBySAM(sam string) bool {
@@ -927,6 +1030,9 @@ var actionFields = map[string][]string{
 	"revokeDelegation": {"domain", "delegation"},
 	"syncNow":          {},
 	"assignProfile":    {"profile", "group"},
+	// deleteEntraObject: an admin deletes the Autopilot-created Entra
+	// device object of each selected device (F25, F34).
+	"deleteEntraObject": {"devices"},
 }
 
 func (v *validator) script(devs []Device) {
@@ -968,6 +1074,15 @@ func (v *validator) script(devs []Device) {
 				if d.PowerOn != nil {
 					v.errf(p+".devices", "selects %s, which powers on by itself at %s; set manual: true (or powerOn: null) on devices[%d]", d.Serial, Duration(*d.PowerOn), d.Spec)
 					break
+				}
+			}
+		case "deleteEntraObject":
+			if v.required(p+".devices", "devices (a selector: all, tag:<groupTag> or a serial glob)", a.Devices) {
+				for _, d := range v.selector(p+".devices", a.Devices, devs) {
+					if !d.Registered || d.Enrolled != nil {
+						v.errf(p+".devices", "selects %s, which has no Autopilot-created Entra object (not imported)", d.Serial)
+						break
+					}
 				}
 			}
 		case "connectorDown", "connectorUp":
@@ -1035,9 +1150,13 @@ func (v *validator) expectations(devs []Device) {
 			picked = v.selector(p+".devices", e.Devices, devs)
 		}
 		if e.Outcome == "" && e.FailedStage == "" && e.ErrorCode == "" && e.ConnectorError == nil &&
-			e.OU == "" && e.EntraObjects == nil && e.ProfileSource == "" && e.Profile == "" && e.Registration == "" {
-			v.errf(p, "nothing to check: give outcome, failedStage, errorCode, connectorError, ou, entraObjects, profileSource, profile or registration")
+			e.OU == "" && e.EntraObjects == nil && e.ProfileSource == "" && e.Profile == "" && e.Registration == "" &&
+			e.ComputerName == "" && e.EntraDevices == nil && e.Events == nil && e.DSRegCmd == nil && e.UserAdmin == nil &&
+			e.AccessAtProvisioningEnd == "" && e.AccessAfterSignIn == "" {
+			v.errf(p, "nothing to check: give outcome, failedStage, errorCode, connectorError, ou, entraObjects, profileSource, profile, registration, computerName, entraDevices, events, dsregcmd, userAdmin, accessAtProvisioningEnd or accessAfterSignIn")
 		}
+		v.deviceChecks(p, e) // expectations.go
+		v.accessChecks(p, e) // conditional_access.go
 		v.enum(p+".outcome", "outcome", e.Outcome, outcomes, false)
 		if v.enum(p+".failedStage", "failedStage", e.FailedStage, failedStages, false) && e.FailedStage != "" && e.Outcome != "failed" {
 			v.errf(p+".failedStage", "failedStage needs outcome: failed")

@@ -27,6 +27,8 @@ type Scheduler struct {
 	trace  *Trace
 	halted bool
 	rt     *realTime // set by RunRealTime
+	// lockstep and running: SetLockstep (realtime.go).
+	lockstep, running bool
 }
 
 // NewScheduler returns a virtual clock standing at start (Epoch when zero).

@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -138,6 +139,24 @@ var _ = Describe("Trace", func() {
 		t.Record(sim.Epoch, "a", "x", "")
 		t.Record(sim.Epoch, "b", "y", "")
 		Expect(t.For("b")).To(Equal([]sim.Event{{At: sim.Epoch, Actor: "b", Step: "y"}}))
+	})
+
+	It("gives back every event in order, with its time in UTC to the nanosecond, however many it holds", func() {
+		t := &sim.Trace{}
+		Expect(t.Events()).To(BeNil())
+		Expect(t.For("nobody")).To(BeNil())
+		paris := time.FixedZone("CET", 3600)
+		var want []sim.Event
+		for i := 0; i < 10_000; i++ { // several of the trace's chunks
+			at := sim.Epoch.Add(time.Duration(i)*time.Second + time.Duration(i)).In(paris)
+			actor := fmt.Sprintf("device/%d", i%3)
+			t.Record(at, actor, "step", fmt.Sprint(i))
+			want = append(want, sim.Event{At: at.UTC(), Actor: actor, Step: "step", Detail: fmt.Sprint(i)})
+		}
+		Expect(t.Events()).To(Equal(want))
+		got := t.For("device/2")
+		Expect(got).To(HaveLen(3333))
+		Expect(got[1]).To(Equal(want[5]))
 	})
 })
 

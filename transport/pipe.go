@@ -52,7 +52,8 @@ func (l *PipeListener) Dial() (net.Conn, error) {
 
 // DialContext connects to the listener unless ctx ends first.
 func (l *PipeListener) DialContext(ctx context.Context) (net.Conn, error) {
-	server, client := net.Pipe()
+	s, cl := net.Pipe()
+	server, client := newPipeConn(s), newPipeConn(cl)
 	select {
 	case l.conns <- server:
 		return client, nil

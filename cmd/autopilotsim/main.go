@@ -2,232 +2,185 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
+	"strings"
 	"time"
 
-	"github.com/autopilotsim/autopilotsim/harness"
-	"github.com/autopilotsim/autopilotsim/results"
-	"github.com/autopilotsim/autopilotsim/scenarios"
-	"github.com/autopilotsim/autopilotsim/sim"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// Exit codes.
+// Exit codes, the same for every command.
 const (
-	exitOK      = 0
-	exitFailed  = 1
-	exitInvalid = 2
+	exitOK      = 0 // done; every expectation held, nothing blocking found
+	exitFailed  = 1 // an expectation failed, a blocking finding, or the lab stopped on an error
+	exitInvalid = 2 // invalid input: a flag, an argument or a scenario (with file:line)
 )
+
+const exitCodesHelp = `Exit codes:
+  0  ok
+  1  an expectation failed (or a blocking finding)
+  2  invalid input: an unknown command or flag, a bad value, a scenario error (file:line)`
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `usage:
-  autopilotsim run [--out DIR] [--seed N] [--wire memory|loopback] PATH...
-  autopilotsim validate PATH...
-  autopilotsim serve --scenario FILE [--graph ADDR] [--ldap ADDR] [--speed X] [--seed N]
-                     [--fault 'path=REGEXP,status=429,p=0.2,retryAfter=5s,latency=2s'...] [--intune-throttling]
-`
+// exitError ends a command with an exit code. A nil err means the command
+// has already said what went wrong.
+type exitError struct {
+	code int
+	err  error
+}
 
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitInvalid
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
 	}
-	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdout, stderr)
-	case "validate":
-		return cmdValidate(args[1:], stdout, stderr)
-	case "serve":
-		return cmdServe(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// invalidf is an exit-2 error: the user's input is wrong.
+func invalidf(format string, args ...any) error {
+	return &exitError{code: exitInvalid, err: fmt.Errorf(format, args...)}
+}
+
+// exitWith ends a command with code, its output already written.
+func exitWith(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// env is what a command reads and writes besides its flags: kept as
+// parameters so the specs run the CLI in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time // the wall clock, for progress only
+}
+
+// run executes the command line args and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	return runEnv(args, env{stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now})
+}
+
+func runEnv(args []string, e env) int {
+	root := newRoot(e)
+	root.SetArgs(normalizeArgs(root, args))
+	cmd, err := root.ExecuteC()
+	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "autopilotsim: unknown command %q\n%s", args[0], usage)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(e.stderr, "%s: %v\n", cmd.CommandPath(), ee.err)
+		}
+		return ee.code
+	}
+	// Everything else comes from parsing the command line (cobra, pflag):
+	// an unknown command or flag, a bad flag value, a missing argument.
+	fmt.Fprintf(e.stderr, "%s: %v\n", cmd.CommandPath(), err)
+	hint := cmd.CommandPath() + " --help"
+	if cmd == root {
+		hint = root.Name() + " help"
+	}
+	fmt.Fprintf(e.stderr, "Run '%s' for usage.\n", hint)
 	return exitInvalid
 }
 
-// seedFlag is an optional uint64 flag.
-type seedFlag struct{ v *uint64 }
+func newRoot(e env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "autopilotsim",
+		Short: "Simulate Windows Autopilot user-driven Microsoft Entra hybrid join",
+		Long: `autopilotsim simulates Windows Autopilot user-driven Microsoft Entra hybrid join:
+a fake Microsoft Graph, a fake Active Directory over LDAP, the Intune Connector,
+Entra Connect and Windows devices in OOBE, on one virtual clock. Scenarios are
+YAML files (see scenarios/README.md); the same scenario and seed always give
+the same results, byte for byte.
 
-func (s *seedFlag) String() string {
-	if s.v == nil {
-		return ""
+` + exitCodesHelp,
+		Example: `  autopilotsim run scenarios/catalogue
+  autopilotsim validate my-scenario.yaml
+  autopilotsim serve --scenario harness/testdata/lab.yaml
+  autopilotsim version`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Without a command: usage on stderr, exit 2 (a script that
+		// forgot its command should not look successful). An unknown
+		// command is cobra's error, with suggestions (Args left nil).
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(e.stderr, "autopilotsim: no command given\nusage: autopilotsim <command> [flags]\n\n%s", cmd.UsageString())
+			return exitWith(exitInvalid)
+		},
 	}
-	return strconv.FormatUint(*s.v, 10)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return err })
+	root.AddCommand(newRunCmd(e), newValidateCmd(e), newServeCmd(e), newExplainCmd(e), newExportCmd(e), newCheckCmd(e), newMergeCmd(e), newLabCmd(e), newVersionCmd(e))
+	for _, c := range root.Commands() {
+		// Every help starts with the purpose and ends with the exit codes.
+		c.Long = c.Short + ".\n\n" + c.Long + "\n\n" + exitCodesHelp
+	}
+	// cobra's completion command, created now (Execute would create it
+	// later) so that its help has an example and the exit codes too.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		c.Long += "\n" + exitCodesHelp
+		c.Example = `  autopilotsim completion bash > /etc/bash_completion.d/autopilotsim
+  autopilotsim completion zsh > "${fpath[1]}/_autopilotsim"
+  autopilotsim completion powershell | Out-String | Invoke-Expression`
+	}
+	return root
 }
 
-func (s *seedFlag) Set(v string) error {
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return fmt.Errorf("seed must be a non-negative integer, got %q", v)
-	}
-	s.v = &n
-	return nil
-}
-
-// faultFlag collects repeated --fault flags (scenarios.ParseFault).
-type faultFlag struct{ faults []scenarios.Fault }
-
-func (f *faultFlag) String() string { return "" }
-
-func (f *faultFlag) Set(v string) error {
-	fault, err := scenarios.ParseFault(v)
-	if err != nil {
-		return err
-	}
-	f.faults = append(f.faults, fault)
-	return nil
-}
-
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("out", "test-results", "directory for results.json and junit.xml")
-	wire := fs.String("wire", "memory", "how clients reach the servers: memory or loopback")
-	var seed seedFlag
-	fs.Var(&seed, "seed", "seed for every scenario (overrides the scenarios' own)")
-	if err := fs.Parse(args); err != nil {
-		return exitInvalid
-	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "autopilotsim run: no scenario paths given")
-		return exitInvalid
-	}
-	if *wire != string(harness.WireMemory) && *wire != string(harness.WireLoopback) {
-		fmt.Fprintf(stderr, "autopilotsim run: --wire must be memory or loopback, got %q\n", *wire)
-		return exitInvalid
-	}
-	scs, err := scenarios.LoadPaths(fs.Args())
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
-	}
-	res := harness.RunAll(scs, harness.Options{Seed: seed.v, Wire: harness.Wire(*wire)})
-	if err := results.WriteSummary(stdout, res); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
-	}
-	if err := results.WriteDir(*out, res); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
-	}
-	fmt.Fprintf(stdout, "results written to %s/results.json and %s/junit.xml\n", *out, *out)
-	if !res.Passed() {
-		return exitFailed
-	}
-	return exitOK
-}
-
-func cmdValidate(args []string, stdout, stderr io.Writer) int {
+// normalizeArgs accepts the single-dash long flags of Go's flag package,
+// which earlier versions of this CLI parsed (-out DIR, -seed=7): a token
+// "-name" or "-name=v" whose name is a long flag of the command becomes
+// "--name". Shorthands (-h) and values are left alone.
+func normalizeArgs(root *cobra.Command, args []string) []string {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "autopilotsim validate: no scenario paths given")
-		return exitInvalid
+		return args
 	}
-	scs, err := scenarios.LoadPaths(args)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
+	cmd, _, err := root.Find(args[:1])
+	if err != nil || cmd == root {
+		return args
 	}
-	for _, sc := range scs {
-		fmt.Fprintf(stdout, "ok  %s (%s)\n", sc.File, sc.Name)
-		for _, w := range sc.Warnings {
-			fmt.Fprintf(stdout, "    warning: %s\n", w)
+	out := make([]string, len(args))
+	copy(out, args)
+	skipValue := false
+	for i, a := range out {
+		if skipValue {
+			skipValue = false
+			continue
+		}
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "--") {
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			skipValue = !hasValue && takesValue(cmd.Flags().Lookup(name))
+			continue
+		}
+		if !strings.HasPrefix(a, "-") || len(a) < 3 {
+			continue
+		}
+		name, _, hasValue := strings.Cut(a[1:], "=")
+		if f := cmd.Flags().Lookup(name); f != nil && len(name) > 1 {
+			out[i] = "-" + a
+			skipValue = !hasValue && takesValue(f)
 		}
 	}
-	return exitOK
+	return out
 }
 
-func cmdServe(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("scenario", "", "scenario whose environment and tenant seed the mocks")
-	graphAddr := fs.String("graph", "127.0.0.1:8080", "listen address for mockgraph")
-	ldapAddr := fs.String("ldap", "127.0.0.1:3389", "listen address for the first domain's DC (further domains use the next ports)")
-	speed := fs.Float64("speed", 1, "simulated seconds per wall-clock second")
-	var seed seedFlag
-	fs.Var(&seed, "seed", "seed (overrides the scenario's)")
-	var faults faultFlag
-	fs.Var(&faults, "fault", "a cloud fault, repeatable: comma-separated key=value with the keys of the scenario's graph.faults[]\n"+
-		"(path, method, status, p, count, retryAfter, latency, jitter), e.g. 'path=^/beta/deviceManagement/,status=429,p=0.2,retryAfter=5s';\n"+
-		"added before the scenario's faults, so its error answers first")
-	throttling := fs.Bool("intune-throttling", false, "enforce Intune's request budgets on /deviceManagement (429 + Retry-After)")
-	tlsCert := fs.String("tls-cert", "", "serve mockgraph over https with a self-signed certificate for loopback, written (PEM) to this file for clients to trust")
-	start := fs.String("start", "now", "T0 of the lab's clock: now (the wall clock, for clients that sign with it), epoch (2026-01-05T08:00:00Z, as in runs) or an RFC 3339 time")
-	if err := fs.Parse(args); err != nil {
-		return exitInvalid
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "autopilotsim serve: unexpected argument %q (serve takes flags only; quote a --fault value that holds spaces)\n", fs.Arg(0))
-		return exitInvalid
-	}
-	if *file == "" {
-		fmt.Fprintln(stderr, "autopilotsim serve: --scenario is required")
-		return exitInvalid
-	}
-	sc, err := scenarios.Load(*file)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitInvalid
-	}
-	t0, err := parseStart(*start, time.Now)
-	if err != nil {
-		fmt.Fprintf(stderr, "autopilotsim serve: --start: %v\n", err)
-		return exitInvalid
-	}
-	lab, err := harness.Serve(sc, harness.ServeOptions{GraphAddr: *graphAddr, LDAPAddr: *ldapAddr, Speed: *speed, Seed: seed.v,
-		Faults: faults.faults, IntuneThrottling: *throttling, Start: t0, WallClock: *start == "now", GraphTLS: *tlsCert != ""})
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		var inv *harness.InvalidError
-		if errors.As(err, &inv) {
-			return exitInvalid
-		}
-		return exitFailed
-	}
-	defer lab.Close()
-	if *tlsCert != "" {
-		if err := os.WriteFile(*tlsCert, lab.GraphCertificatePEM(), 0o644); err != nil {
-			fmt.Fprintf(stderr, "autopilotsim serve: --tls-cert: %v\n", err)
-			return exitFailed
-		}
-	}
-	lab.Describe(stdout)
-	if *tlsCert != "" {
-		fmt.Fprintf(stdout, "mockgraph's certificate: %s (e.g. curl --cacert %s)\n", *tlsCert, *tlsCert)
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	select {
-	case <-sig:
-		fmt.Fprintln(stdout, "stopping")
-		return exitOK
-	case err := <-lab.Failed():
-		fmt.Fprintln(stderr, err)
-		return exitFailed
-	}
-}
-
-// parseStart reads --start: "now" (from the wall clock: a lab runs in real
-// time), "epoch" (sim.Epoch, the T0 of runs) or an RFC 3339 time.
-func parseStart(v string, now func() time.Time) (time.Time, error) {
-	switch v {
-	case "now":
-		return now().UTC().Truncate(time.Second), nil
-	case "epoch":
-		return sim.Epoch, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not now, epoch or an RFC 3339 time (e.g. 2026-01-05T08:00:00Z)", v)
-	}
-	return t.UTC(), nil
+// takesValue reports whether flag f consumes the next argument.
+func takesValue(f *pflag.Flag) bool {
+	return f != nil && f.NoOptDefVal == ""
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 
@@ -9,10 +8,10 @@ import (
 	. "github.com/onsi/gomega"
 )
 
+// cli runs the CLI in-process. Its wall clock stands still, so no run
+// shows progress however slow the machine (console_test.go moves it).
 func cli(args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
-	return code, out.String(), errOut.String()
+	return cliClock(0, args...)
 }
 
 var _ = Describe("autopilotsim run", func() {
@@ -23,6 +22,11 @@ var _ = Describe("autopilotsim run", func() {
 		Expect(out).To(ContainSubstring("cli-pass"))
 		Expect(out).To(ContainSubstring("PASS"))
 		Expect(filepath.Join(dir, "results.json")).To(BeARegularFile())
+		Expect(out).To(ContainSubstring("results written to " + dir + "/results.json, " + dir + "/junit.xml and " + dir + "/report.html"))
+		html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(html)).To(HavePrefix("<!DOCTYPE html>"))
+		Expect(string(html)).To(ContainSubstring("cli-pass"))
 		junit, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(junit)).To(ContainSubstring(`<testcase name=`))

@@ -28,7 +28,7 @@ var _ = Describe("autopilotsim serve --fault", func() {
 			Expect(code).To(Equal(2))
 			Expect(errOut).To(ContainSubstring(msg))
 		},
-		Entry("unknown key", []string{"--fault", "path=x,stauts=429"}, `invalid value "path=x,stauts=429" for flag -fault: fault "path=x,stauts=429": unknown key "stauts" (did you mean "status"?)`),
+		Entry("unknown key", []string{"--fault", "path=x,stauts=429"}, `invalid argument "path=x,stauts=429" for "--fault" flag: fault "path=x,stauts=429": unknown key "stauts" (did you mean "status"?)`),
 		Entry("status no fault answers", []string{"--fault", "path=x,status=404"}, `status 404 is not one a fault answers (want one of 429, 500, 502, 503, 504)`),
 		Entry("probability out of range", []string{"--fault", "path=x,status=500,p=0"}, `probability 0 is outside (0, 1]`),
 		Entry("latency only with retryAfter", []string{"--fault", "path=x,latency=2s,retryAfter=5s"}, `retryAfter needs status 429, 503 or 504`),

@@ -29,17 +29,24 @@ func autopilotBySerial(serial string) models.WindowsAutopilotDeviceIdentityable 
 // newImport is one row of an Autopilot import as S6 posts it (§5.3): the
 // client sets state itself; the hash is Edm.Binary (base64 on the wire,
 // []byte in the SDK).
+// hardwareHashOf is the stand-in hardware hash imported for serial: 4096
+// base64 characters, the DDS size (S9). The device presents the same hash on
+// mockgraph's private channels (PRIVATE_API.md "Authentication").
+func hardwareHashOf(serial string) []byte {
+	hash := make([]byte, 3072)
+	for i := range hash {
+		hash[i] = byte(i*7 + len(serial))
+	}
+	return hash
+}
+
 func newImport(serial, groupTag string) *models.ImportedWindowsAutopilotDeviceIdentity {
 	d := models.NewImportedWindowsAutopilotDeviceIdentity()
 	d.SetSerialNumber(ptr(serial))
 	d.SetGroupTag(ptr(groupTag))
 	d.SetProductKey(ptr(""))
 	d.SetAssignedUserPrincipalName(ptr(""))
-	hash := make([]byte, 3072) // 4096 base64 characters, the DDS size (S9)
-	for i := range hash {
-		hash[i] = byte(i*7 + len(serial))
-	}
-	d.SetHardwareIdentifier(hash)
+	d.SetHardwareIdentifier(hardwareHashOf(serial))
 	st := models.NewImportedWindowsAutopilotDeviceIdentityState()
 	st.SetDeviceImportStatus(ptr(models.PENDING_IMPORTEDWINDOWSAUTOPILOTDEVICEIDENTITYIMPORTSTATUS))
 	st.SetDeviceRegistrationId(ptr(""))

@@ -1,6 +1,7 @@
 package graphsdk_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 
@@ -157,7 +158,7 @@ var _ = Describe("managed devices (graph-api.md §11)", Ordered, func() {
 		priv := &rawClient{base: graphURL + "/_private"}
 		body := priv.mustDo(ctx, http.MethodPost, "/enrollment/v1/enroll", map[string]any{
 			"serialNumber": "CONF-MD-1", "autopilotDeviceId": apID, "userPrincipalName": "alice@contoso.com",
-			"joinType": "DeviceJoinForDomainJoin",
+			"joinType": "DeviceJoinForDomainJoin", "hardwareHash": base64.StdEncoding.EncodeToString(hardwareHashOf("CONF-MD-1")),
 		}, http.StatusCreated)
 		Expect(body["managedDeviceId"]).To(BeAssignableToTypeOf(""))
 		mdID = body["managedDeviceId"].(string)

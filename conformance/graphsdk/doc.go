@@ -1,5 +1,5 @@
-// Package graphsdk is the official-SDK conformance suite for mockgraph
-// (issue #3 item 6). It is a separate Go module so that the official
+// Package graphsdk is the official-SDK conformance suite for mockgraph.
+// It is a separate Go module so that the official
 // Microsoft Graph Go SDK — minutes and gigabytes to compile — never enters
 // the main module's build or `go test ./...`.
 //
@@ -22,4 +22,7 @@
 // by mockgraph's own specs), and the private device/connector API.
 //
 // The package has no non-test code; everything lives in the _test.go files.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package graphsdk

@@ -11,4 +11,7 @@
 // Left out: $search, $expand, arithmetic operators (add, sub, ...), the
 // has operator, type casts (isof/cast), and functions other than the three
 // string predicates.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package odata

@@ -15,8 +15,10 @@
 // device properties a rule reads, so the group engine knows which device
 // changes need a re-evaluation.
 //
-// The source for everything here is /work/shared/reference/rules-and-ad.md
-// part A (cited as A.1 … A.9; the sources A1 … A10 are listed in A.0).
+// The sources are Microsoft's "Dynamic membership rules for groups in
+// Microsoft Entra ID" (https://learn.microsoft.com/en-us/entra/identity/users/groups-dynamic-membership)
+// and the pages and issues around it, cited as sections A.1 … A.9 and
+// sources A1 … A10; docs/SOURCES.md lists each with its public URL.
 //
 // # What it models
 //
@@ -105,4 +107,7 @@
 // mockgraph, not here. Evaluation details for the beta
 // evaluateDynamicMembership API (which sub-expression matched) are not
 // produced.
+//
+// Source IDs in comments (S1…S42, F1…F42, seed 000/004, §n) are listed with
+// their public URLs in docs/SOURCES.md.
 package rules

@@ -378,3 +378,14 @@ var _ = Describe("GraphField", func() {
 		Entry("organizationalUnit", "organizationalUnit", "", false),
 	)
 })
+
+var _ = Describe("Comparisons", func() {
+	It("lists each comparison with the collection a quantifier reads", func() {
+		r, err := rules.Parse(`(device.devicePhysicalIds -any (_ -eq "[OrderID]:SALES")) -and -not (device.deviceOSType -in ["Windows", "iOS"])`)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r.Comparisons()).To(Equal([]rules.Comparison{
+			{Property: "devicePhysicalIds", Operator: "eq", Values: []string{"[OrderID]:SALES"}},
+			{Property: "deviceOSType", Operator: "in", Negated: true, Values: []string{"Windows", "iOS"}},
+		}))
+	})
+})

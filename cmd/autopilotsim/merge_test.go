@@ -1,0 +1,46 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("autopilotsim run --shard and merge", func() {
+	It("merges two shards into the unsplit run's files, and streams devices.jsonl", func() {
+		whole, s0, s1, merged := GinkgoT().TempDir(), GinkgoT().TempDir(), GinkgoT().TempDir(), GinkgoT().TempDir()
+		paths := []string{"testdata/pass.yaml", "testdata/fail.yaml"}
+		code, out, errOut := cli(append([]string{"run", "--out", whole, "--parallel", "1", "--jsonl"}, paths...)...)
+		Expect(code).To(Equal(1), out+errOut)
+		Expect(filepath.Join(whole, "devices.jsonl")).To(BeARegularFile())
+		for i, dir := range []string{s0, s1} {
+			code, out, errOut := cli(append([]string{"run", "--out", dir, "--shard", []string{"0/2", "1/2"}[i], "--parallel", "2"}, paths...)...)
+			Expect(code).To(BeNumerically("<=", 1), out+errOut)
+		}
+		code, out, errOut = cli("merge", "--out", merged, s1, s0)
+		Expect(code).To(Equal(1), out+errOut) // fail.yaml fails, merged or not
+		Expect(out).To(ContainSubstring("merged 2 shards"))
+		for _, f := range []string{"results.json", "junit.xml", "report.html"} {
+			want, err := os.ReadFile(filepath.Join(whole, f))
+			Expect(err).NotTo(HaveOccurred())
+			got, err := os.ReadFile(filepath.Join(merged, f))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(got)).To(Equal(string(want)), f)
+		}
+	})
+
+	DescribeTable("exits 2 on invalid input",
+		func(args []string, msg string) {
+			code, _, errOut := cli(args...)
+			Expect(code).To(Equal(2))
+			Expect(errOut).To(ContainSubstring(msg))
+		},
+		Entry("bad shard", []string{"run", "--shard", "2/2", "testdata/pass.yaml"}, "index must be 0 to 1"),
+		Entry("bad parallel", []string{"run", "--parallel", "0", "testdata/pass.yaml"}, "--parallel must be at least 1"),
+		Entry("bad timeline", []string{"run", "--timeline", "some", "testdata/pass.yaml"}, "timeline must be all, failed or none"),
+		Entry("merge without shards", []string{"merge"}, "requires at least 1 arg"),
+		Entry("merge of a missing directory", []string{"merge", "/nonexistent-shard"}, "nonexistent-shard"),
+	)
+})

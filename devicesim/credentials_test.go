@@ -1,0 +1,87 @@
+package devicesim_test
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"math/big"
+	"net/http"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/devicesim"
+	"github.com/autopilotsim/autopilotsim/transport"
+)
+
+// HTTPCloud presents the device's credentials over the wire as
+// mockgraph/PRIVATE_API.md "Authentication" asks.
+var _ = Describe("HTTPCloud credentials", func() {
+	type seen struct {
+		auth string
+		body map[string]string
+	}
+	var mu sync.Mutex
+	var calls map[string]seen
+	var c *devicesim.HTTPCloud
+	BeforeEach(func() {
+		calls = map[string]seen{}
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			data, _ := io.ReadAll(r.Body)
+			var b map[string]string
+			_ = json.Unmarshal(data, &b)
+			mu.Lock()
+			calls[r.URL.Path] = seen{auth: r.Header.Get("Authorization"), body: b}
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			switch r.URL.Path {
+			case "/_private/enrollment/v1/enroll":
+				w.WriteHeader(201)
+				_, _ = w.Write([]byte(`{"managedDeviceId":"md1","deviceCredential":"mdm_secret","odjRequestId":"r1","esp":{}}`))
+			case "/_private/autopilot/v1/profile":
+				_, _ = w.Write([]byte(`{"profileSource":"none"}`))
+			default:
+				_, _ = w.Write([]byte(`{"state":"pending"}`))
+			}
+		})
+		client, stop := transport.ServeHTTPPipe("graph", h)
+		DeferCleanup(stop)
+		c = &devicesim.HTTPCloud{Client: client, BaseURL: "http://graph.local", HardwareHash: "aGFzaA=="}
+	})
+
+	It("sends the hardware hash, then the enrollment's credential for its ODJ request only", func() {
+		_, err := c.DownloadProfile("S1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calls["/_private/autopilot/v1/profile"].body["hardwareHash"]).To(Equal("aGFzaA=="))
+		Expect(calls["/_private/autopilot/v1/profile"].auth).To(BeEmpty())
+		_, err = c.Enroll(devicesim.EnrollRequest{Serial: "S1", JoinType: "DeviceJoinForDomainJoin"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calls["/_private/enrollment/v1/enroll"].body["hardwareHash"]).To(Equal("aGFzaA=="))
+		_, err = c.ODJRequest("r1")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calls["/_private/odj/v1/requests/r1"].auth).To(Equal("Bearer mdm_secret"))
+	})
+
+	It("proves possession of the device certificate's key to DRS", func() {
+		pub, key, err := ed25519.GenerateKey(nil)
+		Expect(err).NotTo(HaveOccurred())
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "dev-1"},
+			NotBefore: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)}
+		der, err := x509.CreateCertificate(nil, tmpl, tmpl, pub, key)
+		Expect(err).NotTo(HaveOccurred())
+		var holder devicesim.CertificateHolder = c
+		holder.UseDeviceCertificate(der, key)
+		_, err = c.Register("DEV-1", "THUMB")
+		Expect(err).NotTo(HaveOccurred())
+		b := calls["/_private/drs/v1/register"].body
+		Expect(b["certificate"]).To(Equal(base64.StdEncoding.EncodeToString(der)))
+		sig, err := base64.StdEncoding.DecodeString(b["signature"])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ed25519.Verify(pub, []byte("autopilotsim-drs-register:dev-1"), sig)).To(BeTrue())
+	})
+})

@@ -1,0 +1,119 @@
+package harness_test
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/autopilotsim/autopilotsim/harness"
+	"github.com/autopilotsim/autopilotsim/scenarios"
+)
+
+// fleetYAML is a fleet of n hybrid-joined devices on the corporate LAN with
+// one Intune Connector per 1,000 devices and a stagger that keeps the
+// arrival rate per connector that of fleet1000.yaml (one device every 2 s
+// per connector), so that the simulated span is the same at every size and
+// CPU per device compares like with like.
+func fleetYAML(n int) string {
+	conns := max(1, n/1000)
+	var cs, ds strings.Builder
+	for i := 1; i <= conns; i++ {
+		fmt.Fprintf(&cs, "    - name: ODJCONN%03d\n      domain: corp.contoso.com\n", i)
+		fmt.Fprintf(&ds, "        - trustee: ODJCONN%03d\n          ou: OU=Autopilot,OU=Devices,DC=corp,DC=contoso,DC=com\n          right: createComputer\n", i)
+	}
+	stagger := 2 * time.Second / time.Duration(conns)
+	return fmt.Sprintf(`name: fleet-%d-onprem
+seed: 1000
+duration: 8h
+environment:
+  domains:
+    - name: corp.contoso.com
+      netbios: CORP
+      ous:
+        - OU=Autopilot,OU=Devices,DC=corp,DC=contoso,DC=com
+      users:
+        - sam: alice
+          password: "Passw0rd!"
+          upn: alice@contoso.com
+      delegations:
+%s  connectors:
+%s  entraConnect:
+    scope:
+      - OU=Devices,DC=corp,DC=contoso,DC=com
+  networks:
+    - name: hq-lan
+      kind: corporate
+tenant:
+  groups:
+    - name: Autopilot devices
+      membershipRule: (device.devicePhysicalIds -any _ -startsWith "[ZTDId]")
+  deploymentProfiles:
+    - name: Hybrid user-driven
+      joinType: hybrid
+      assignTo:
+        include: [Autopilot devices]
+  domainJoinProfiles:
+    - name: Corp domain join
+      domain: corp.contoso.com
+      prefix: AP-
+      ou: OU=Autopilot,OU=Devices,DC=corp,DC=contoso,DC=com
+      assignTo:
+        include: [allDevices]
+devices:
+  - count: %d
+    serialPrefix: FLT
+    location: hq-lan
+    user: alice@contoso.com
+    stagger: %s
+expect:
+  - devices: all
+    outcome: hybridJoined
+    entraObjects: 2
+`, n, ds.String(), cs.String(), n, stagger)
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFleetScale runs 1,000, 10,000 and 100,000 devices through the
+// whole flow (make bench-scale) and reports CPU per device: linear cost
+// means that figure stays flat as the fleet grows.
+func BenchmarkFleetScale(b *testing.B) {
+	sizes := []int{1000, 10_000, 100_000}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			sc, err := scenarios.LoadBytes(fmt.Sprintf("fleet%d.yaml", n), []byte(fleetYAML(n)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				// Timelines of failed devices only, as a large fleet is run
+				// (run --timeline failed).
+				res := harness.Run(sc, harness.Options{Wire: harness.WireMemory, Timeline: harness.TimelineFailed})
+				if !res.Passed {
+					b.Fatalf("fleet did not pass: %s %+v", res.Error, res.Expectations)
+				}
+			}
+			b.StopTimer()
+			cpu := cpuTime() - cpu0
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*b.N), "cpu-ms/device")
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "devices/s")
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+			}
+		})
+	}
+}

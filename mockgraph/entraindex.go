@@ -1,0 +1,81 @@
+package mockgraph
+
+import (
+	"sort"
+	"strings"
+)
+
+// entraIndex finds Entra device objects by deviceId and by Entra Connect's
+// source anchor without scanning the table: DRS registration and every sync
+// export look one device up, and a fleet makes one such call per device.
+// Entries are added when an object is stored or its deviceId set, and
+// verified on lookup (the object must still be in the table and still carry
+// the key), so a deletion elsewhere never returns a stale object.
+type entraIndex struct {
+	byDeviceID map[string][]*entraDevice // lower-case deviceId → objects, oldest first
+	byAnchor   map[string]*entraDevice   // onPremisesObjectId (sync PUT path) → object
+}
+
+func newEntraIndex() entraIndex {
+	return entraIndex{byDeviceID: map[string][]*entraDevice{}, byAnchor: map[string]*entraDevice{}}
+}
+
+// indexEntra records d under its current deviceId and anchor. Call it after
+// storing d and after changing either.
+func (st *store) indexEntra(d *entraDevice) {
+	if d.OnPremisesObjectID != "" {
+		st.entraIdx.byAnchor[d.OnPremisesObjectID] = d
+	}
+	if d.DeviceID == "" {
+		return
+	}
+	k := strings.ToLower(d.DeviceID)
+	list := st.entraIdx.byDeviceID[k]
+	for _, x := range list {
+		if x == d {
+			return
+		}
+	}
+	list = append(list, d)
+	// Creation order, as a scan of the table would meet them.
+	sort.SliceStable(list, func(i, j int) bool { return list[i].seq < list[j].seq })
+	st.entraIdx.byDeviceID[k] = list
+}
+
+// entraByDeviceID returns the stored objects whose deviceId equals id
+// (case-insensitively), oldest first.
+func (st *store) entraByDeviceID(id string) []*entraDevice {
+	k := strings.ToLower(id)
+	list := st.entraIdx.byDeviceID[k]
+	var out []*entraDevice
+	kept := list[:0:0]
+	for _, d := range list {
+		if cur, ok := st.entra.get(d.ID); !ok || cur != d || !strings.EqualFold(d.DeviceID, id) {
+			continue // deleted or re-keyed since
+		}
+		kept = append(kept, d)
+		out = append(out, d)
+	}
+	if len(kept) != len(list) {
+		if len(kept) == 0 {
+			delete(st.entraIdx.byDeviceID, k)
+		} else {
+			st.entraIdx.byDeviceID[k] = kept
+		}
+	}
+	return out
+}
+
+// entraByAnchor returns the stored object Entra Connect exported under
+// the source anchor oid, or nil.
+func (st *store) entraByAnchor(oid string) *entraDevice {
+	d := st.entraIdx.byAnchor[oid]
+	if d == nil {
+		return nil
+	}
+	if cur, ok := st.entra.get(d.ID); !ok || cur != d || d.OnPremisesObjectID != oid {
+		delete(st.entraIdx.byAnchor, oid)
+		return nil
+	}
+	return d
+}
