@@ -21,6 +21,12 @@ func (l *Lab) replay(recs []labstate.Record) (*labstate.Clock, error) {
 		if r.Kind == labstate.KindMeta {
 			continue
 		}
+		if prev := recs[max(i-1, 0)].At; r.At.Sub(prev) > checkpointEvery {
+			// Checked before running the clock there: a replay runs every
+			// event on the way, so a far time would run for hours.
+			return nil, fmt.Errorf("harness: state: record %d of %d (%s at %s) comes more than %s after record %d (at %s); a lab journals its clock every %s of lab time, so the journal is damaged or was edited (start the lab with another --state-dir, or reset this one: autopilotsim lab snapshot reset --state-dir DIR)",
+				i+1, len(recs), r.Kind, r.At.Format("2006-01-02T15:04:05.000Z"), checkpointEvery, i, prev.Format("2006-01-02T15:04:05.000Z"), checkpointEvery)
+		}
 		if err := w.sched.Run(r.At); err != nil {
 			return nil, fmt.Errorf("harness: state: replay to record %d: %w", i+1, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/labstate"
 	"github.com/autopilotsim/autopilotsim/mockad"
 	"github.com/autopilotsim/autopilotsim/mockgraph"
 	"github.com/autopilotsim/autopilotsim/scenarios"
@@ -121,6 +122,7 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 	speed, paused := opts.Speed, false
 	if w.st != nil {
 		w.st.done = l.done
+		w.st.scheduleCheckpoints(w.t0)
 		clock, err := l.replay(opts.State.Records)
 		if err != nil {
 			w.close()
@@ -136,8 +138,20 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 	}
 	if opts.WallClock {
 		// A lab runs in real time: reading the wall clock here is the
-		// point, not a leak into a simulation.
-		if err := w.sched.Run(time.Now().UTC()); err != nil {
+		// point, not a leak into a simulation. The catch-up is lab time
+		// like any other: its checkpoints are journaled.
+		if w.st != nil {
+			w.st.resume = labstate.Clock{Speed: speed, Paused: paused}
+			w.st.catchingUp.Store(true)
+		}
+		err := w.sched.Run(time.Now().UTC())
+		if err == nil && w.st != nil && len(opts.State.Records) > 0 {
+			err = w.st.clock("checkpoint")
+		}
+		if w.st != nil {
+			w.st.catchingUp.Store(false)
+		}
+		if err != nil {
 			w.close()
 			return nil, fmt.Errorf("harness: serve: catch up with the wall clock: %w", err)
 		}

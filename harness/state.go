@@ -44,7 +44,33 @@ type stateLog struct {
 	// replaying is true during set-up and replay: nothing is journaled,
 	// and external writes are refused (the lab is not ready yet).
 	replaying atomic.Bool
-	done      <-chan struct{}
+	// catchingUp is true while a restarted lab runs to the wall clock
+	// (--start now): external writes are still refused, but the clock's
+	// checkpoints are journaled, so the journal keeps no gap.
+	catchingUp atomic.Bool
+	resume     labstate.Clock // speed and pause the catch-up's checkpoints carry
+	done       <-chan struct{}
+}
+
+// checkpointEvery is how often (in lab time) a lab with a state directory
+// journals where its clock stands. A replay runs the clock through every
+// event between records, so its cost grows with lab time; a journal
+// written by a lab never holds two records further apart than this, and a
+// replay refuses one that does (a damaged or edited journal would
+// otherwise replay for hours).
+const checkpointEvery = 24 * time.Hour
+
+// scheduleCheckpoints journals a clock checkpoint every checkpointEvery of
+// lab time from T0 (during a replay the events run but write nothing).
+func (s *stateLog) scheduleCheckpoints(from time.Time) {
+	var tick func()
+	next := from.Add(checkpointEvery)
+	tick = func() {
+		_ = s.clock("checkpoint") // a failed write surfaces on the next change
+		next = next.Add(checkpointEvery)
+		s.w.sched.At(next, "", "", tick)
+	}
+	s.w.sched.At(next, "", "", tick)
 }
 
 // StateOptions put a lab's state on disk (serve --state-dir).
@@ -133,7 +159,16 @@ func (s *stateLog) clock(op string) error {
 		return nil
 	}
 	st := s.w.sched.State()
-	return s.append(labstate.Record{Kind: labstate.KindClock, Clock: &labstate.Clock{Op: op, Speed: st.Speed, Paused: st.Paused}})
+	r := labstate.Record{Kind: labstate.KindClock, Clock: &labstate.Clock{Op: op, Speed: st.Speed, Paused: st.Paused}}
+	if s.catchingUp.Load() {
+		// The clock runs virtually until real time begins: journal the
+		// speed and pause it will resume with.
+		c := s.resume
+		c.Op = op
+		r.At, r.Clock = st.Now, &c
+		return s.dir.Append(r)
+	}
+	return s.append(r)
 }
 
 // onClock runs fn as an event due now and waits for it, so an external

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,6 +82,48 @@ var _ = Describe("a journal that does not replay", func() {
 		_, err = startStateLab(dir)
 		Expect(err).To(MatchError(And(ContainSubstring("record 3 of 3 (graph at"), ContainSubstring("diverges: POST /v1.0/groups answered 401, recorded 201"),
 			ContainSubstring("reset this one: autopilotsim lab snapshot reset"))))
+	})
+})
+
+var _ = Describe("a lab's clock in its journal", func() {
+	It("is journaled every 24 h of lab time, so a restart replays through days it did not see a change", func() {
+		dir := filepath.Join(GinkgoT().TempDir(), "state")
+		l, err := startStateLab(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(l.Pause()).To(Succeed())
+		Expect(l.Advance(60 * time.Hour)).To(Succeed())
+		clock := l.Clock()
+		l.Close()
+		d, recs, err := labstate.Open(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.Close()).To(Succeed())
+		var ops []string
+		for _, r := range recs[1:] {
+			Expect(r.Kind).To(Equal(labstate.KindClock))
+			ops = append(ops, fmt.Sprintf("%s +%s", r.Clock.Op, r.At.Sub(recs[0].At).Round(time.Second))) // real time ran for a moment before the pause
+		}
+		Expect(ops).To(Equal([]string{"pause +0s", "checkpoint +24h0m0s", "checkpoint +48h0m0s", "advance +60h0m0s", "checkpoint +60h0m0s"}))
+		l, err = startStateLab(dir)
+		Expect(err).NotTo(HaveOccurred())
+		defer l.Close()
+		Expect(l.Clock().Now).To(BeTemporally("~", clock.Now, time.Millisecond))
+	})
+
+	It("refuses, before replaying, a journal with more than 24 h between two records", func() {
+		dir := filepath.Join(GinkgoT().TempDir(), "state")
+		l, err := startStateLab(dir)
+		Expect(err).NotTo(HaveOccurred())
+		l.Close()
+		d, recs, err := labstate.Open(dir)
+		Expect(err).NotTo(HaveOccurred())
+		// A record 5,000 years on (a fuzzer's find): replaying the clock
+		// there would run every connector poll on the way.
+		far := recs[0].At.AddDate(5000, 0, 0)
+		Expect(d.Append(labstate.Record{Kind: labstate.KindLab, At: far, Lab: &labstate.LabOp{Op: "powerOn", Serial: "LAB0001"}})).To(Succeed())
+		Expect(d.Close()).To(Succeed())
+		_, err = startStateLab(dir)
+		Expect(err).To(MatchError(And(ContainSubstring("record 3 of 3 (lab at 7026-01-05T08:00:00.000Z) comes more than 24h0m0s after record 2 (at 2026-01-05T08:00:00.000Z)"),
+			ContainSubstring("a lab journals its clock every 24h0m0s of lab time, so the journal is damaged or was edited"))))
 	})
 })
 

@@ -21,7 +21,7 @@ func seedJournal(f *testing.F) []byte {
 		f.Fatal(err)
 	}
 	_ = d.Append(power("A", time.Second))
-	_ = d.Append(labstate.Record{Kind: labstate.KindLDAP, At: t0, LDAP: &labstate.LDAPWrite{Domain: "corp.example", Op: "add", DN: "CN=x,DC=corp",
+	_ = d.Append(labstate.Record{Kind: labstate.KindLDAP, At: t0.Add(2 * time.Second), LDAP: &labstate.LDAPWrite{Domain: "corp.example", Op: "add", DN: "CN=x,DC=corp",
 		Attrs: []labstate.LDAPAttr{{Name: "objectClass", Values: []string{"computer"}}}}})
 	b, err := os.ReadFile(filepath.Join(dir, "journal"))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 )
 
 // File names inside a state directory.
@@ -25,6 +26,7 @@ type Dir struct {
 	f       *os.File // the journal, nil until the meta record is written
 	size    int64
 	records int
+	last    time.Time // the newest record's time: Append keeps the order parse checks
 }
 
 // Open locks dir (creating it, 0700) and reads its journal. A torn last
@@ -96,7 +98,7 @@ func (d *Dir) openJournal() ([]Record, error) {
 		f.Close()
 		return nil, fmt.Errorf("labstate: %w", err)
 	}
-	d.f, d.size, d.records = f, end, len(recs)
+	d.f, d.size, d.records, d.last = f, end, len(recs), lastAt(recs)
 	return recs, nil
 }
 
@@ -117,6 +119,12 @@ func parse(b []byte, magic [8]byte, kind string) ([]Record, int64, error) {
 		}
 		if (i == 0) != (r.Kind == KindMeta) {
 			return nil, 0, fmt.Errorf("%w: record %d is a %s record; the meta record comes first, once", ErrCorrupt, i+1, r.Kind)
+		}
+		if i > 0 && r.At.Before(recs[i-1].At) {
+			// The lab journals each change at its clock's now, and that clock
+			// only moves forward: an earlier time is damage, not a lab.
+			return nil, 0, fmt.Errorf("%w: record %d is at %s, before record %d (%s); a lab's records go forward in time",
+				ErrCorrupt, i+1, r.At.Format(time.RFC3339Nano), i, recs[i-1].At.Format(time.RFC3339Nano))
 		}
 		recs = append(recs, r)
 	}
@@ -153,7 +161,7 @@ func (d *Dir) Begin(meta Record) error {
 		f.Close()
 		return fmt.Errorf("labstate: %w", err)
 	}
-	d.f, d.size, d.records = f, int64(len(data)), 1
+	d.f, d.size, d.records, d.last = f, int64(len(data)), 1, meta.At
 	return nil
 }
 
@@ -172,6 +180,9 @@ func (d *Dir) Append(r Record) error {
 	if d.f == nil {
 		return errors.New("labstate: the journal has not begun (or is closed)")
 	}
+	if r.At.Before(d.last) {
+		return fmt.Errorf("labstate: a record at %s after one at %s: records go forward in time", r.At.Format(time.RFC3339Nano), d.last.Format(time.RFC3339Nano))
+	}
 	frame := appendFrame(nil, p)
 	if d.size+int64(len(frame)) > MaxJournal {
 		return fmt.Errorf("labstate: the journal would pass %d bytes (%d records); save a snapshot and reset the lab", MaxJournal, d.records)
@@ -188,6 +199,7 @@ func (d *Dir) Append(r Record) error {
 	}
 	d.size += int64(len(frame))
 	d.records++
+	d.last = r.At
 	return nil
 }
 
@@ -250,4 +262,12 @@ func syncDir(dir string) error {
 		return fmt.Errorf("labstate: fsync directory %s: %w", dir, err)
 	}
 	return nil
+}
+
+// lastAt is the newest record's time (zero for none).
+func lastAt(recs []Record) time.Time {
+	if len(recs) == 0 {
+		return time.Time{}
+	}
+	return recs[len(recs)-1].At
 }

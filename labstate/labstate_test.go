@@ -116,6 +116,22 @@ var _ = Describe("the journal", func() {
 		Entry("a snapshot in the journal's place", func(b []byte) []byte { copy(b, "APSSNAP\x00"); return b }, "this is a lab snapshot, not a journal"),
 	)
 
+	It("refuses a record that goes back in time, on append and on open", func() {
+		d := openNew(dir)
+		Expect(d.Append(power("A", time.Minute))).To(Succeed())
+		Expect(d.Append(power("B", time.Second))).To(MatchError(ContainSubstring(
+			"a record at 2026-01-05T08:00:01Z after one at 2026-01-05T08:01:00Z: records go forward in time")))
+		Expect(d.Append(power("C", time.Minute))).To(Succeed(), "the same instant is forward enough")
+		Expect(d.Close()).To(Succeed())
+		b, err := labstate.JournalBytes(meta(), power("A", time.Minute), power("B", time.Second))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "journal"), b, 0o600)).To(Succeed())
+		_, _, err = labstate.Open(dir)
+		Expect(err).To(MatchError(And(ContainSubstring("record 3 is at 2026-01-05T08:00:01Z, before record 2 (2026-01-05T08:01:00Z)"),
+			ContainSubstring("a lab's records go forward in time"))))
+		Expect(err).To(MatchError(labstate.ErrCorrupt))
+	})
+
 	It("refuses a record over the bound and an invalid record", func() {
 		d := openNew(dir)
 		defer d.Close()

@@ -175,7 +175,7 @@ func (d *Dir) Import(r io.Reader) error {
 	if err := writeAtomic(d.journalPath(), data); err != nil {
 		return err
 	}
-	d.size, d.records = int64(len(data)), len(recs)
+	d.size, d.records, d.last = int64(len(data)), len(recs), lastAt(recs)
 	return nil
 }
 
@@ -191,6 +191,6 @@ func (d *Dir) Reset() error {
 	if err := os.Remove(d.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("labstate: reset: %w", err)
 	}
-	d.size, d.records = 0, 0
+	d.size, d.records, d.last = 0, 0, time.Time{}
 	return syncDir(d.path)
 }
