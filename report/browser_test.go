@@ -171,6 +171,39 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		Expect(heading).To(BeNumerically("<", 400), "the scenario is in view")
 	})
 
+	// Two known issues of https://learn.microsoft.com/en-us/autopilot/known-issues
+	// ("Device-based Conditional Access policies"; "... hybrid Microsoft Entra
+	// deployments don't grant users Administrator rights ..."): what
+	// Conditional Access decided and who else is a local administrator are
+	// facts of the device, shown with the others.
+	DescribeTable("shows a device's Conditional Access decisions and local administrators",
+		func(scenario, serial, label string, want func(results.DeviceResult) []string) {
+			open(catURL)
+			sec := evalJS[string](ctx, `Array.from(document.querySelectorAll("section.scenario")).find(s => s.querySelector("h2").textContent.includes(`+strconv.Quote(scenario)+`)).id`)
+			Expect(sec).NotTo(BeEmpty())
+			btn := `#` + sec + ` .serials button[data-serial="` + serial + `"]`
+			Expect(run(ctx, chromedp.ScrollIntoView(chromedp.CSS(btn)), chromedp.Click(chromedp.CSS(btn)),
+				chromedp.WaitVisible(chromedp.CSS(`#`+sec+` .device[data-device="`+serial+`"] dl.facts`)))).To(Succeed())
+			facts := text(`#` + sec + ` .device[data-device="` + serial + `"] dl.facts`)
+			Expect(facts).To(ContainSubstring(label))
+			for _, w := range want(scenarioDevice(scenario, serial)) {
+				Expect(facts).To(ContainSubstring(w))
+			}
+			shoot("facts-"+scenario, false)
+		},
+		Entry("F36: blocked at the end of provisioning, granted after signing in again", "f36-ca-compliance-na", "LAB0001", "Conditional Access",
+			func(d results.DeviceResult) []string {
+				ca := d.ConditionalAccess
+				Expect(ca).NotTo(BeNil())
+				return []string{"at the end of provisioning: " + ca.AtProvisioningEnd.Result, ca.AtProvisioningEnd.Policy, "after the user signs in again: " + ca.AfterSignIn.Result}
+			}),
+		Entry("F38: another local administrator created during provisioning", "f38-other-local-admin", "LAB0001", "Local administrators",
+			func(d results.DeviceResult) []string {
+				Expect(d.LocalAdministrators).NotTo(BeEmpty())
+				return d.LocalAdministrators
+			}),
+	)
+
 	It("pages through the 1,000-device fleet and opens one device on demand", func() {
 		open(fleetURL)
 		chips := evalJS[int](ctx, `document.querySelectorAll(".serials button").length`)

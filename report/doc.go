@@ -7,8 +7,10 @@
 // not get where it should, the stage, the error code with its meaning, the
 // likely cause, the fix and a link to the public Microsoft documentation
 // (results.Explanation, filled by package diagnosis; without one the page
-// shows the stage, code and detail). Each device's timeline is drawn on
-// demand as SVG swim lanes: the device, Intune / Autopilot, the connector,
+// shows the stage, code and detail). A device's panel lists its facts, its
+// Entra objects, local administrators and Conditional Access's
+// decisions among them. Each device's timeline is drawn on demand as SVG
+// swim lanes: the device, Intune / Autopilot, the connector,
 // Active Directory and Entra Connect (lanes.go maps the timeline's actors and
 // steps to lanes), with the stages and waits as bars, the failure point
 // marked, on the simulated clock. Below it, the device's Windows events as

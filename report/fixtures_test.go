@@ -159,3 +159,20 @@ func failedCopy(run *results.Run, scenario string) *results.Run {
 	out.Summarise()
 	return &out
 }
+
+// scenarioDevice is the device serial of the catalogue scenario whose name
+// is scenario (serials repeat across scenarios).
+func scenarioDevice(scenario, serial string) results.DeviceResult {
+	for _, sc := range catalogueRun().Scenarios {
+		if sc.Name != scenario {
+			continue
+		}
+		for _, d := range sc.Devices {
+			if d.Serial == serial {
+				return d
+			}
+		}
+	}
+	Fail("no device " + serial + " in catalogue scenario " + scenario)
+	return results.DeviceResult{}
+}

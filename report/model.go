@@ -143,8 +143,10 @@ type devRow struct {
 	Vars   []int  `json:"v"`
 	// Facts: detail, computer name, distinguished name, powered on, finished,
 	// profile source, registration (string indices), Entra objects,
-	// connector error (-1: none).
-	Facts [9]int `json:"f"`
+	// connector error (-1: none), then (string indices) the Entra objects'
+	// trust types and names, the extra local administrators, and
+	// Conditional Access's decisions.
+	Facts [12]int `json:"f"`
 	// Timeline: each entry's time as seconds after the previous entry's (the
 	// first: after T0). The entries' templates are the group's Seq, each
 	// repeated once, except where Runs (pairs: position in Seq, count) says
@@ -360,8 +362,10 @@ func (b *builder) device(d *results.DeviceResult, start time.Time, group int) (d
 	if d.ConnectorError != nil {
 		conn = *d.ConnectorError
 	}
-	row.Facts = [9]int{b.str(v.cut(d.Detail)), b.str(v.cut(d.ComputerName)), b.str(v.cut(d.DistinguishedName)),
-		b.str(d.PoweredOnAt), b.str(d.FinishedAt), b.str(d.ProfileSource), b.str(d.Registration), d.EntraDeviceObjects, conn}
+	row.Facts = [12]int{b.str(v.cut(d.Detail)), b.str(v.cut(d.ComputerName)), b.str(v.cut(d.DistinguishedName)),
+		b.str(d.PoweredOnAt), b.str(d.FinishedAt), b.str(d.ProfileSource), b.str(d.Registration), d.EntraDeviceObjects, conn,
+		b.str(v.cut(entraObjects(d.EntraDevices))), b.str(v.cut(strings.Join(d.LocalAdministrators, ", "))),
+		b.str(v.cut(results.AccessLine(d.ConditionalAccess)))}
 	steps := seq{deltas: []float64{}, shape: []int{}}
 	for _, t := range d.Timeline {
 		steps.add(offsetMS(t.Offset, t.At, start), b.tpl(v.cut(t.Actor), t.Step, v.cut(t.Detail)))
@@ -399,8 +403,9 @@ func (b *builder) device(d *results.DeviceResult, start time.Time, group int) (d
 // of steps and events (repeats folded, so one more registration retry does
 // not split a group), with serials, names and GUIDs cut out.
 func groupKey(d *results.DeviceResult, row devRow, shape devShape) string {
-	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%q|%d|%d|%v|%v", d.Outcome, d.FailedStage, d.ErrorCode, d.Profile,
-		d.ProfileSource, d.Registration, shape.explanation, row.Facts[0], row.Facts[8], shape.steps, shape.events)
+	return fmt.Sprintf("%q|%q|%q|%q|%q|%q|%q|%d|%d|%d|%d|%d|%v|%v", d.Outcome, d.FailedStage, d.ErrorCode, d.Profile,
+		d.ProfileSource, d.Registration, shape.explanation, row.Facts[0], row.Facts[8], row.Facts[9], row.Facts[10], row.Facts[11],
+		shape.steps, shape.events)
 }
 
 func build(run *results.Run) *view {
@@ -502,4 +507,14 @@ func (b *builder) groups(si int, sc *results.ScenarioResult) []groupView {
 		out = append(out, g)
 	}
 	return out
+}
+
+// entraObjects is a device's Entra objects as one line: trust type and
+// name of each ("AzureAd DESKTOP-1A2B; ServerAd LAB-0001").
+func entraObjects(ds []results.EntraDevice) string {
+	parts := make([]string, len(ds))
+	for i, e := range ds {
+		parts[i] = e.TrustType + " " + e.DisplayName
+	}
+	return strings.Join(parts, "; ")
 }

@@ -42,7 +42,7 @@ type data struct {
 		Serial   string    `json:"s"`
 		Group    int       `json:"g"`
 		Vars     []int     `json:"v"`
-		Facts    [9]int    `json:"f"`
+		Facts    [12]int   `json:"f"`
 		Timeline []float64 `json:"t"`
 		Runs     []int     `json:"n"`
 		Events   []float64 `json:"e"`
@@ -185,6 +185,13 @@ var _ = Describe("Write", func() {
 				Expect(row.Serial).To(Equal(dev.Serial))
 				Expect(d.expand(row.Facts[0], i)).To(Equal(dev.Detail))
 				Expect(d.expand(row.Facts[2], i)).To(Equal(dev.DistinguishedName))
+				Expect(d.expand(row.Facts[10], i)).To(Equal(strings.Join(dev.LocalAdministrators, ", ")))
+				if dev.ConditionalAccess != nil {
+					Expect(d.expand(row.Facts[11], i)).To(ContainSubstring("at the end of provisioning: " + dev.ConditionalAccess.AtProvisioningEnd.Result))
+				}
+				for _, e := range dev.EntraDevices {
+					Expect(d.expand(row.Facts[9], i)).To(ContainSubstring(e.TrustType + " " + e.DisplayName))
+				}
 				steps := unfold(row.Timeline, d.Grp[row.Group].Seq, row.Runs)
 				Expect(steps).To(HaveLen(len(dev.Timeline)))
 				for j, t := range dev.Timeline {

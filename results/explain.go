@@ -48,3 +48,33 @@ func FixLine(d DeviceResult) string {
 	}
 	return s
 }
+
+// AccessLine is Conditional Access's two decisions as one line (the
+// report and `explain` show it), as an
+// admin reads them in the sign-in logs: the result, the device's
+// compliance, and the policy and reason of a block.
+func AccessLine(ca *ConditionalAccess) string {
+	if ca == nil {
+		return ""
+	}
+	one := func(when string, a *AccessDecision) string {
+		if a == nil {
+			return ""
+		}
+		s := when + ": " + a.Result + " (compliance " + a.Compliance + ")"
+		if a.Policy != "" {
+			s += " by \u201c" + a.Policy + "\u201d"
+		}
+		if a.Reason != "" {
+			s += ": " + a.Reason
+		}
+		return s
+	}
+	var parts []string
+	for _, p := range []string{one("at the end of provisioning", ca.AtProvisioningEnd), one("after the user signs in again", ca.AfterSignIn)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "; ")
+}

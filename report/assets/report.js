@@ -181,7 +181,9 @@
     fact("Finished", str(f[4], d));
     fact("Profile source", str(f[5], d));
     fact("Registration", str(f[6], d));
-    fact("Entra device objects", String(f[7]));
+    fact("Entra device objects", String(f[7]) + (str(f[9], d) ? " \u2014 " + str(f[9], d) : ""));
+    fact("Local administrators", str(f[10], d));
+    fact("Conditional Access", str(f[11], d));
     fact("What happened", str(f[0], d));
     wrap.appendChild(dl);
     // a group of one shows the explanation on its card already

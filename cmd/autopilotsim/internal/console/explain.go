@@ -112,6 +112,8 @@ func Explain(w io.Writer, sc results.ScenarioResult, d results.DeviceResult) err
 		entra += fmt.Sprintf("; %s %s %s", e.DisplayName, e.TrustType, e.DeviceID)
 	}
 	row("Entra", entra)
+	row("local admins", strings.Join(d.LocalAdministrators, ", "))
+	row("Conditional Access", results.AccessLine(d.ConditionalAccess))
 	if d.PoweredOnAt != "" {
 		row("powered on", "T0+"+d.PoweredOnAt)
 	}

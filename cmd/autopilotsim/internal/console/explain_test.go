@@ -62,6 +62,24 @@ dsregcmd /status
 `))
 	})
 
+	// F36 and F38, two known issues of https://learn.microsoft.com/en-us/autopilot/known-issues.
+	It("shows the local administrators and Conditional Access's decisions of a hybrid device", func() {
+		r := explained()
+		d := &r.Scenarios[0].Devices[1]
+		d.LocalAdministrators = []string{"helpdesk"}
+		d.ConditionalAccess = &results.ConditionalAccess{
+			AtProvisioningEnd: &results.AccessDecision{Result: "blocked", Compliance: "N/A", Policy: "Require compliant device", Reason: "not compliant"},
+			AfterSignIn:       &results.AccessDecision{Result: "granted", Compliance: "compliant"},
+		}
+		sc, dev, err := console.FindDevice(r, "QTA0011", "")
+		Expect(err).NotTo(HaveOccurred())
+		var out bytes.Buffer
+		Expect(console.Explain(&out, sc, dev)).To(Succeed())
+		Expect(out.String()).To(ContainSubstring("\n  local admins        helpdesk\n"))
+		Expect(out.String()).To(ContainSubstring("\n  Conditional Access  at the end of provisioning: blocked (compliance N/A) by \u201cRequire compliant device\u201d: not compliant; " +
+			"after the user signs in again: granted (compliance compliant)\n"))
+	})
+
 	DescribeTable("finds one device, or says why not",
 		func(serial, scenario, msg string) {
 			r := explained()
