@@ -234,11 +234,17 @@ func newDevVars(d *results.DeviceResult) *devVars {
 	add(d.Serial)
 	add(d.ComputerName)
 	scan := func(s string) {
-		for _, g := range guidRE.FindAllString(s, -1) {
-			add(g)
+		// The regexps only where they can match: most strings have neither
+		// a GUID nor a name, and the scan runs over every device's strings.
+		if len(s) >= 36 && strings.Count(s, "-") >= 4 {
+			for _, g := range guidRE.FindAllString(s, -1) {
+				add(g)
+			}
 		}
-		for _, m := range nameRE.FindAllStringSubmatch(s, -1) {
-			add(m[1])
+		if strings.Contains(s, "CN=") || strings.Contains(s, "machineName=") {
+			for _, m := range nameRE.FindAllStringSubmatch(s, -1) {
+				add(m[1])
+			}
 		}
 	}
 	scan(d.Detail)
