@@ -26,6 +26,7 @@ test-short:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags container ./labcontainer/
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 ## fuzz: every fuzz target in turn, from its seed corpus in testdata/fuzz/, for FUZZTIME each: an
@@ -83,9 +84,9 @@ soak:
 conformance:
 	cd conformance/graphsdk && $(GO) test -count=1 ./...
 
-## container-test: the testcontainers-go spec alone (needs a Docker engine)
+## container-test: the testcontainers-go spec (needs a Docker engine; builds its own static binary, so not in make test)
 container-test:
-	$(GO) test -count=1 ./labcontainer/
+	$(GO) test -tags container -count=1 ./labcontainer/
 
 clean:
 	rm -rf $(OUT) bin build

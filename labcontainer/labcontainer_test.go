@@ -1,3 +1,5 @@
+//go:build container
+
 package labcontainer_test
 
 import (
