@@ -297,6 +297,16 @@ func (c *seamConn) intercept(raw []byte) []byte {
 			env.AppendChild(reencode(ch))
 		}
 		return env.Bytes()
+	case opAddRequest, opModifyRequest:
+		// Without the attributes or changes it would decode for nothing
+		// (glauthfeed.go).
+		op := pkt.Children[1]
+		if (op.Tag == opAddRequest && glauthAcceptsAdd(op)) || (op.Tag == opModifyRequest && glauthAcceptsModify(op)) {
+			if out := withoutList(raw); out != nil {
+				return out
+			}
+		}
+		return raw
 	case opSearchRequest:
 		op := pkt.Children[1]
 		if len(op.Children) != 8 {
