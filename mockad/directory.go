@@ -174,6 +174,10 @@ type Directory struct {
 	groups []*entry          // group objects, for the memberOf back-link
 
 	delegations []delegation
+
+	// rootTmpl is the rootDSE's attributes (rootDSE), built once.
+	rootOnce sync.Once
+	rootTmpl []*attr
 }
 
 type delegation struct {

@@ -265,7 +265,7 @@ func berLength(b []byte, max int) (int, bool, error) {
 
 // intercept records the request and returns the bytes glauth should see.
 func (c *seamConn) intercept(raw []byte) []byte {
-	pkt, err := ber.DecodePacketErr(raw)
+	pkt, err := decodePacket(raw)
 	if err != nil || len(pkt.Children) < 2 || pkt.Children[1].ClassType != ber.ClassApplication {
 		c.cur = nil
 		return raw // glauth rejects it and closes the connection, as AD would
@@ -297,6 +297,16 @@ func (c *seamConn) intercept(raw []byte) []byte {
 			env.AppendChild(reencode(ch))
 		}
 		return env.Bytes()
+	case opAddRequest, opModifyRequest:
+		// Without the attributes or changes it would decode for nothing
+		// (glauthfeed.go).
+		op := pkt.Children[1]
+		if (op.Tag == opAddRequest && glauthAcceptsAdd(op)) || (op.Tag == opModifyRequest && glauthAcceptsModify(op)) {
+			if out := withoutList(raw); out != nil {
+				return out
+			}
+		}
+		return raw
 	case opSearchRequest:
 		op := pkt.Children[1]
 		if len(op.Children) != 8 {
@@ -368,7 +378,7 @@ func (c *seamConn) Write(p []byte) (int, error) {
 		switch tag {
 		case opBindResponse, opSearchDone, opModifyResponse, opAddResponse, opDelResponse, opModDNResponse, opCompareResponse, opExtendedResp:
 			if c.override != nil {
-				if pkt, err := ber.DecodePacketErr(p); err == nil && len(pkt.Children) >= 2 {
+				if pkt, err := decodePacket(p); err == nil && len(pkt.Children) >= 2 {
 					out = rewriteResult(pkt, c.override).Bytes()
 				}
 				c.override = nil

@@ -1,0 +1,62 @@
+package mockgraph
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// decodeBodyWithDecoder is decodeBody as it was before it decoded with
+// Unmarshal: every body through a json.Decoder.
+func decodeBodyWithDecoder(data []byte, v any) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		var msg string
+		decodeErr(err, func(m string) *apiError { msg = m; return nil })
+		return msg
+	}
+	if dec.More() {
+		return "Invalid JSON in the request body: unexpected data after the JSON object."
+	}
+	return ""
+}
+
+type decodeTarget struct {
+	Name    string            `json:"name"`
+	Count   int               `json:"count"`
+	Tags    []string          `json:"tags"`
+	Extra   map[string]any    `json:"extra"`
+	When    time.Time         `json:"when"`
+	Nested  *decodeTarget     `json:"nested"`
+	Strings map[string]string `json:"strings"`
+}
+
+var _ = Describe("decodeBody", func() {
+	It("stores and refuses exactly what a json.Decoder did", func() {
+		bodies := []string{
+			`{"name":"a","count":3,"tags":["x","y"],"extra":{"k":[1,2,{"z":null}]}}`,
+			"  \n{\"name\":\"b\"}\n\t ",
+			`{"name":"a"} {"name":"b"}`, `{"name":"a"}x`, `{"name":"a"},`, `{"name":"a"`, `{"name":}`,
+			`{"count":"three"}`, `{"count":1.5}`, `{"tags":"x"}`, `{"nested":{"count":true}}`, `{"when":"yesterday"}`,
+			`{"count":1e400}`, `[1,2]`, `"text"`, `null`, `{"strings":{"a":1}}`, `{"name":"a","name":"b"}`,
+			`{"count":3,"tags":[1],"name":"kept"}`, `{"Name":"case"}`, `{"extra":{"deep":` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + `}}`,
+			`{"name":"\ud83d"}`, `{"name":"a\u0000b"}`, `{} `, `{}}`,
+		}
+		for _, b := range bodies {
+			var got, want decodeTarget
+			req := httptest.NewRequest("POST", "/x", strings.NewReader(b))
+			req = withInfo(req, &reqInfo{maxBody: DefaultMaxBodyBytes})
+			var msg string
+			if e := decodeBody(req, shapeDirectory, &got); e != nil {
+				msg = e.message
+			}
+			Expect(msg).To(Equal(decodeBodyWithDecoder([]byte(b), &want)), b)
+			Expect(got).To(Equal(want), b)
+		}
+	})
+})
