@@ -3,6 +3,8 @@ package mockgraph_test
 import (
 	"bytes"
 	"compress/gzip"
+	crand "crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +78,16 @@ type world struct {
 	creds  privCreds // what the simulated clients hold (private_helpers_test.go)
 }
 
+// suiteKey is one token-signing key for the suite's servers: a 2048-bit
+// RSA key per spec cost about a tenth of a second each under -race.
+var suiteKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(crand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
 func newWorld(d mockgraph.Delays, mutate ...func(*mockgraph.Config)) *world {
 	sched := sim.NewScheduler(time.Time{}, nil)
 	cfg := mockgraph.Config{
@@ -83,7 +96,7 @@ func newWorld(d mockgraph.Delays, mutate ...func(*mockgraph.Config)) *world {
 			{ClientID: "admin", ClientSecret: "s3cret", DisplayName: "Admin", Roles: allRoles},
 			{ClientID: "reader", ClientSecret: "r", DisplayName: "Reader", Roles: []string{"Device.Read.All"}},
 		},
-		Delays: d, ODJMaxRetries: 2, RuleCompiler: stubCompiler,
+		Delays: d, ODJMaxRetries: 2, RuleCompiler: stubCompiler, SigningKey: suiteKey(),
 	}
 	for _, m := range mutate {
 		m(&cfg)
