@@ -230,7 +230,7 @@ func (w *world) addStaticMembers() error {
 			if len(list.Value) == 0 {
 				return w.located(path, fmt.Errorf("group %q: member %s has no Entra device object (neither imported nor enrolled by then?)", g.Name, serial), nil, true)
 			}
-			ref := map[string]any{"@odata.id": w.graphURL + "/v1.0/directoryObjects/" + list.Value[0].ID}
+			ref := map[string]any{"@odata.id": w.internalURL + "/v1.0/directoryObjects/" + list.Value[0].ID}
 			if err := w.admin.call("POST", "/v1.0/groups/"+w.groupIDs[g.Name]+"/members/$ref", ref, nil); err != nil {
 				return w.located(path, fmt.Errorf("group %q: add %s: %w", g.Name, serial, err), nil, false)
 			}

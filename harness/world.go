@@ -80,6 +80,9 @@ type world struct {
 
 	graph    *mockgraph.Server
 	graphURL string
+	// internalURL is the base URL the world's own systems use with
+	// httpClient: graphURL, or the in-memory pipe's in a lab.
+	internalURL string
 	// enrolledObjects: serial → the Entra object a device enrolled before
 	// the scenario got then (setup.go enrollExisting).
 	enrolledObjects map[string]string
@@ -307,11 +310,24 @@ func (w *world) buildGraph(wire Wire) error {
 		w.httpClient = &http.Client{Transport: w.st.mark(tr)}
 		w.graphURL = scheme + dialable(ln.Addr())
 		w.stopHTTP = func() { tr.CloseIdleConnections(); _ = srv.Close() }
+		w.internalURL = w.graphURL
+		if w.realTime {
+			// A lab's own systems (devices, connectors, sync, the admin
+			// script) reach the same handler over an in-memory pipe: HTTP
+			// on the wire all the same, without a socket's system calls,
+			// which were half of a replay's time. The port is for clients.
+			pipe, stopPipe := transport.ServeHTTPPipe("graph", g.Handler())
+			stopTCP := w.stopHTTP
+			w.httpClient = &http.Client{Transport: w.st.mark(pipe.Transport)}
+			w.internalURL = "http://graph.local"
+			w.stopHTTP = func() { stopPipe(); stopTCP() }
+		}
 	default:
 		w.httpClient, w.stopHTTP = transport.ServeHTTPPipe("graph", g.Handler())
 		w.graphURL = "http://graph.local"
+		w.internalURL = w.graphURL
 	}
-	w.admin = &admin{client: w.httpClient, base: w.graphURL, tenant: tenantID, clientID: harnessApp.ClientID, secret: harnessApp.ClientSecret}
+	w.admin = &admin{client: w.httpClient, base: w.internalURL, tenant: tenantID, clientID: harnessApp.ClientID, secret: harnessApp.ClientSecret}
 	return nil
 }
 
@@ -341,7 +357,7 @@ func (w *world) buildConnectors() error {
 			Name: c.Name, Domain: c.Domain, NetBIOS: dom.netbios, Version: c.Version,
 			Identity: c.Identity, Password: password, ID: id, Credential: cred,
 			Clock: w.sched, Rand: rnd,
-			HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, LDAPTLS: dom.tls,
+			HTTP: w.httpClient, GraphURL: w.internalURL, DialLDAP: dom.dial, LDAPTLS: dom.tls,
 			PickupLatency: c.PickupLatency.D(), ClaimBatch: c.ClaimBatch, Heartbeat: c.Heartbeat.D(), Trace: w.trace,
 			OnlyReadOnlyDC: c.ReadOnlyDC, ProxyUnset: c.ProxyUnset, // F41, F21
 		})
@@ -435,7 +451,7 @@ func (w *world) buildSync() error {
 			Domain: d.Name, NetBIOS: dom.netbios, BindUser: syncAccount, BindPassword: syncPassword(w.seed),
 			Scope: scope, Interval: ec.Interval.D(),
 			FirstCycle: ec.Offset.D() + w.sc.Timings.SetupLead.D(),
-			Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.graphURL, DialLDAP: dom.dial, Trace: w.trace,
+			Clock:      w.sched, HTTP: w.httpClient, GraphURL: w.internalURL, DialLDAP: dom.dial, Trace: w.trace,
 			// The sync account Entra Connect's installation creates in the
 			// tenant (PRIVATE_API.md "Authentication").
 			Credential: w.graph.IssueSyncCredential("Sync_" + syncAccount + "_" + d.NetBIOS),
@@ -555,7 +571,7 @@ func (w *world) newDevice(spec scenarios.Device) (*devicesim.Device, error) {
 		Rand: w.streams.Stream("device/" + spec.Serial), DC: &devicesim.LDAPDirectory{Dial: w.dialDomain}, Trace: w.trace,
 		// One cloud client per device, named, so the request log tells
 		// devices apart (faults.go).
-		Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.graphURL, Agent: "autopilotsim-device/" + spec.Serial,
+		Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.internalURL, Agent: "autopilotsim-device/" + spec.Serial,
 			HardwareHashFunc: w.hashOf(spec.Serial)},
 		Done: w.deviceDone,
 	})
