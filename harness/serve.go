@@ -142,11 +142,17 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 		// like any other: its checkpoints are journaled.
 		if w.st != nil {
 			w.st.resume = labstate.Clock{Speed: speed, Paused: paused}
+			if speed <= 0 {
+				w.st.resume.Speed = 1 // what BeginRealTime makes of it
+			}
 			w.st.catchingUp.Store(true)
 		}
 		err := w.sched.Run(time.Now().UTC())
 		if err == nil && w.st != nil && len(opts.State.Records) > 0 {
 			err = w.st.clock("checkpoint")
+		}
+		if err == nil && w.st != nil && w.st.failed.Load() != nil {
+			err = *w.st.failed.Load()
 		}
 		if w.st != nil {
 			w.st.catchingUp.Store(false)

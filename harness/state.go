@@ -48,7 +48,8 @@ type stateLog struct {
 	// (--start now): external writes are still refused, but the clock's
 	// checkpoints are journaled, so the journal keeps no gap.
 	catchingUp atomic.Bool
-	resume     labstate.Clock // speed and pause the catch-up's checkpoints carry
+	resume     labstate.Clock        // speed and pause the catch-up's checkpoints carry
+	failed     atomic.Pointer[error] // the first checkpoint that could not be journaled
 	done       <-chan struct{}
 }
 
@@ -66,7 +67,14 @@ func (s *stateLog) scheduleCheckpoints(from time.Time) {
 	var tick func()
 	next := from.Add(checkpointEvery)
 	tick = func() {
-		_ = s.clock("checkpoint") // a failed write surfaces on the next change
+		if err := s.clock("checkpoint"); err != nil {
+			// Not silent: a catch-up fails the start, a running lab
+			// reports it (Lab.Failed), as a failed scripted step.
+			s.failed.CompareAndSwap(nil, &err)
+			if s.w.onFail != nil {
+				s.w.onFail(fmt.Errorf("journal the clock: %w", err))
+			}
+		}
 		next = next.Add(checkpointEvery)
 		s.w.sched.At(next, "", "", tick)
 	}

@@ -109,6 +109,36 @@ var _ = Describe("a lab's clock in its journal", func() {
 		Expect(l.Clock().Now).To(BeTemporally("~", clock.Now, time.Millisecond))
 	})
 
+	It("journals the catch-up with the wall clock (--start now) too, so a restart finds no gap", func() {
+		dir := filepath.Join(GinkgoT().TempDir(), "state")
+		sc, err := scenarios.Load("../harness/testdata/lab.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		// A lab whose T0 lies 50 h back: starting, it catches up with the
+		// wall clock, as a restarted lab does after a weekend.
+		start := func() *lab.Lab {
+			l, err := lab.Start(sc, lab.Options{ServeOptions: harness.ServeOptions{GraphAddr: "127.0.0.1:0", LDAPAddr: "127.0.0.1:0",
+				Start: time.Now().Add(-50 * time.Hour), WallClock: true}, StateDir: dir, ScenarioSHA256: labSHA})
+			Expect(err).NotTo(HaveOccurred())
+			return l
+		}
+		l := start()
+		Expect(l.Pause()).To(Succeed())
+		l.Close()
+		l = start() // replays through the checkpoints, then catches up again
+		l.Close()
+		d, recs, err := labstate.Open(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(d.Close()).To(Succeed())
+		var ops []string
+		for i, r := range recs[1:] {
+			Expect(r.At.Sub(recs[i].At)).To(BeNumerically("<=", 24*time.Hour))
+			ops = append(ops, r.Clock.Op)
+		}
+		Expect(ops).To(Equal([]string{"checkpoint", "checkpoint", "pause", "checkpoint", "checkpoint", "checkpoint"}),
+			"24 h, 48 h, the pause, the first stop, the second start's catch-up, the second stop")
+		Expect(recs[4].Clock.Paused).To(BeTrue(), "the catch-up's checkpoint carries the pause it resumes with")
+	})
+
 	It("refuses, before replaying, a journal with more than 24 h between two records", func() {
 		dir := filepath.Join(GinkgoT().TempDir(), "state")
 		l, err := startStateLab(dir)
