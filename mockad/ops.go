@@ -413,11 +413,7 @@ func (d *Directory) modify(p principal, dnStr string, changes []change) *Error {
 	self := who == e
 	creator := e.first("ms-DS-CreatorSID") != "" && e.first("ms-DS-CreatorSID") == who.first("objectSid")
 
-	work := make([]*attr, len(e.attrs))
-	for i, a := range e.attrs {
-		work[i] = &attr{name: a.name, vals: append([]string(nil), a.vals...)}
-	}
-	tmp := &entry{attrs: work}
+	tmp := &entry{attrs: copyAttrs(e.attrs)}
 	newPwd, pwdChanged := "", false
 	for _, c := range changes {
 		def, ok := lookupAttr(c.attr)

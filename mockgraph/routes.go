@@ -88,11 +88,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if ri.clientRequestID == "" {
 			ri.clientRequestID = rid
 		}
+		// Keys in canonical form, as Header.Set would store them: Set
+		// canonicalizes each lower-case name into a new string on every
+		// request.
 		h := w.Header()
-		h.Set("request-id", ri.requestID)
-		h.Set("client-request-id", ri.clientRequestID)
-		h.Set("Date", ri.date.Format(http.TimeFormat))
-		h.Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"mockgraph","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"MOCK"}}`)
+		h["Request-Id"] = []string{ri.requestID}
+		h["Client-Request-Id"] = []string{ri.clientRequestID}
+		h["Date"] = []string{ri.date.Format(http.TimeFormat)}
+		h["X-Ms-Ags-Diagnostic"] = []string{agsDiagnostic}
 		ri.maxBody = s.cfg.MaxBodyBytes
 		if ri.maxBody <= 0 {
 			ri.maxBody = DefaultMaxBodyBytes
@@ -134,6 +137,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// agsDiagnostic is the x-ms-ags-diagnostic header Graph sends.
+const agsDiagnostic = `{"ServerInfo":{"DataCenter":"mockgraph","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"MOCK"}}`
 
 // checkURLText refuses a path or query whose percent-decoded text is not
 // UTF-8. Go's url package decodes %FF happily, and every later step (OData

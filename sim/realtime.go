@@ -25,7 +25,7 @@ func (s *Scheduler) RunRealTime(stop <-chan struct{}, speed float64) {
 		if j := s.rt.jumpTo; j != nil {
 			// Advance: run every event up to the target at its own time,
 			// as Run does, then stand at the target.
-			if s.queue.Len() > 0 && !s.queue[0].at.After(*j) {
+			if s.queue.Len() > 0 && !s.queue[0].e.at.After(*j) {
 				s.runNextLocked()
 				continue
 			}
@@ -38,7 +38,7 @@ func (s *Scheduler) RunRealTime(stop <-chan struct{}, speed float64) {
 		now := s.nowLocked()
 		wait := time.Hour
 		if s.queue.Len() > 0 {
-			next := s.queue[0]
+			next := s.queue[0].e
 			if !next.at.After(now) {
 				s.runNextLocked()
 				continue
@@ -236,8 +236,8 @@ func (s *Scheduler) nowLocked() time.Time {
 		return s.now
 	}
 	t := s.rt.sim.Add(time.Duration(float64(time.Since(s.rt.wall)) * s.rt.speed)).UTC()
-	if s.lockstep && s.queue.Len() > 0 && t.After(s.queue[0].at) {
-		t = s.queue[0].at
+	if s.lockstep && s.queue.Len() > 0 && t.After(s.queue[0].e.at) {
+		t = s.queue[0].e.at
 	}
 	if t.Before(s.now) {
 		return s.now
