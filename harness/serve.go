@@ -136,15 +136,15 @@ func Serve(sc *scenarios.Scenario, opts ServeOptions) (*Lab, error) {
 			return nil, err
 		}
 	}
+	if speed <= 0 {
+		speed = 1 // real time, as sim.BeginRealTime takes it; journaled clocks carry it too
+	}
 	if opts.WallClock {
 		// A lab runs in real time: reading the wall clock here is the
 		// point, not a leak into a simulation. The catch-up is lab time
 		// like any other: its checkpoints are journaled.
 		if w.st != nil {
 			w.st.resume = labstate.Clock{Speed: speed, Paused: paused}
-			if speed <= 0 {
-				w.st.resume.Speed = 1 // what BeginRealTime makes of it
-			}
 			w.st.catchingUp.Store(true)
 		}
 		err := w.sched.Run(time.Now().UTC())

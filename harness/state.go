@@ -44,7 +44,7 @@ type stateLog struct {
 	// replaying is true during set-up and replay: nothing is journaled,
 	// and external writes are refused (the lab is not ready yet).
 	replaying atomic.Bool
-	// catchingUp is true while a restarted lab runs to the wall clock
+	// catchingUp is true while a lab runs to the wall clock
 	// (--start now): external writes are still refused, but the clock's
 	// checkpoints are journaled, so the journal keeps no gap.
 	catchingUp atomic.Bool
@@ -146,9 +146,10 @@ func newStateLog(w *world, dir *labstate.Dir) (*stateLog, error) {
 	return s, nil
 }
 
-// append journals a record at the clock's now.
+// append journals a record at the clock's now: nothing during set-up and
+// replay, except the clock checkpoints of the catch-up to the wall clock.
 func (s *stateLog) append(r labstate.Record) error {
-	if s == nil || s.replaying.Load() {
+	if s == nil || s.replaying.Load() && !s.catchingUp.Load() {
 		return nil
 	}
 	r.At = s.w.sched.Now()
@@ -173,8 +174,7 @@ func (s *stateLog) clock(op string) error {
 		// speed and pause it will resume with.
 		c := s.resume
 		c.Op = op
-		r.At, r.Clock = st.Now, &c
-		return s.dir.Append(r)
+		r.Clock = &c
 	}
 	return s.append(r)
 }
