@@ -44,6 +44,17 @@ type HTTPCloud struct {
 	credential string
 	certDER    []byte
 	key        crypto.Signer
+	// proof is the last DRS proof made, reused while the certificate and
+	// the device id stay: the proof carries no nonce, and an Ed25519
+	// signature of the same message is the same bytes anyway (RFC 8032
+	// 5.1.6), so signing again on every run of the device-join task (every
+	// few minutes until Entra Connect has synced the device) only cost CPU.
+	proof drsProof
+}
+
+// drsProof is a DRS registration proof for one device id.
+type drsProof struct {
+	deviceID, cert, sig string
 }
 
 // hardwareHash is the hash the device presents now.
@@ -65,6 +76,7 @@ func (c *HTTPCloud) UseDeviceCertificate(der []byte, key crypto.Signer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.certDER, c.key = der, key
+	c.proof = drsProof{}
 }
 
 type apiError struct {
@@ -217,19 +229,35 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 	return ans, nil
 }
 
+// drsProof returns the proof of the device key for deviceID, made once per
+// certificate and device id; zero when the device has no certificate yet.
+func (c *HTTPCloud) drsProof(deviceID string) (drsProof, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.key == nil {
+		return drsProof{}, nil
+	}
+	if c.proof.deviceID == deviceID {
+		return c.proof, nil
+	}
+	// Proof of the device key (ed25519 signs the message itself).
+	sig, err := c.key.Sign(nil, drsProofMessage(deviceID), crypto.Hash(0))
+	if err != nil {
+		return drsProof{}, fmt.Errorf("sign the DRS proof: %w", err)
+	}
+	c.proof = drsProof{deviceID: deviceID, cert: base64.StdEncoding.EncodeToString(c.certDER), sig: base64.StdEncoding.EncodeToString(sig)}
+	return c.proof, nil
+}
+
 // Register implements Cloud.
 func (c *HTTPCloud) Register(deviceID, thumbprint string) (RegisterAnswer, error) {
 	body := map[string]string{"deviceId": deviceID, "certificateThumbprint": thumbprint}
-	c.mu.Lock()
-	der, key := c.certDER, c.key
-	c.mu.Unlock()
-	if key != nil {
-		// Proof of the device key (ed25519 signs the message itself).
-		sig, err := key.Sign(nil, drsProofMessage(deviceID), crypto.Hash(0))
-		if err != nil {
-			return RegisterAnswer{}, fmt.Errorf("sign the DRS proof: %w", err)
-		}
-		body["certificate"], body["signature"] = base64.StdEncoding.EncodeToString(der), base64.StdEncoding.EncodeToString(sig)
+	proof, err := c.drsProof(deviceID)
+	if err != nil {
+		return RegisterAnswer{}, err
+	}
+	if proof.deviceID != "" {
+		body["certificate"], body["signature"] = proof.cert, proof.sig
 	}
 	res, err := c.doAs("", http.MethodPost, "/_private/drs/v1/register", body, nil)
 	if res.Status == http.StatusNotFound {

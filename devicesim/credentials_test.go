@@ -1,6 +1,7 @@
 package devicesim_test
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -84,4 +85,38 @@ var _ = Describe("HTTPCloud credentials", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ed25519.Verify(pub, []byte("autopilotsim-drs-register:dev-1"), sig)).To(BeTrue())
 	})
+
+	It("signs the DRS proof once per certificate, as the device-join task retries until Entra Connect syncs", func() {
+		pub, key, err := ed25519.GenerateKey(nil)
+		Expect(err).NotTo(HaveOccurred())
+		signer := &countingSigner{Signer: key}
+		c.UseDeviceCertificate([]byte("der-1"), signer)
+		for range 3 {
+			_, err = c.Register("DEV-1", "THUMB")
+			Expect(err).NotTo(HaveOccurred())
+		}
+		Expect(signer.n).To(Equal(1))
+		sig, _ := base64.StdEncoding.DecodeString(calls["/_private/drs/v1/register"].body["signature"])
+		Expect(ed25519.Verify(pub, []byte("autopilotsim-drs-register:dev-1"), sig)).To(BeTrue())
+
+		By("a new certificate, or another device id, is signed afresh")
+		c.UseDeviceCertificate([]byte("der-2"), signer)
+		_, err = c.Register("DEV-1", "THUMB")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(calls["/_private/drs/v1/register"].body["certificate"]).To(Equal(base64.StdEncoding.EncodeToString([]byte("der-2"))))
+		_, err = c.Register("DEV-2", "THUMB")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(signer.n).To(Equal(3))
+	})
 })
+
+// countingSigner counts signatures.
+type countingSigner struct {
+	crypto.Signer
+	n int
+}
+
+func (s *countingSigner) Sign(r io.Reader, msg []byte, o crypto.SignerOpts) ([]byte, error) {
+	s.n++
+	return s.Signer.Sign(r, msg, o)
+}
