@@ -146,6 +146,51 @@ var _ = Describe("the admin against a throttled tenant", func() {
 	})
 })
 
+// WindowsAutopilotIntune's Import-AutopilotCSV removes the import records
+// once processed (https://www.powershellgallery.com/packages/WindowsAutopilotIntune,
+// Remove-AutopilotImportedDevice); so does the harness's admin, after the
+// processing of an import that waited out throttling too.
+var _ = Describe("the admin's import records", func() {
+	It("are removed once processed, after an import that waited out a Retry-After", func() {
+		sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		f, err := scenarios.ParseFault("path=/importedWindowsAutopilotDeviceIdentities/import$,status=429,retryAfter=20m,count=1")
+		Expect(err).NotTo(HaveOccurred())
+		sc.Graph.Faults = append(sc.Graph.Faults, f)
+		yes := true // the request log is kept for a requests expectation
+		sc.Expect = append(sc.Expect, scenarios.Expectation{Requests: &scenarios.RequestCheck{RetryAfterHonoured: &yes}})
+		w := newWorld(sc, nil, sim.Epoch)
+		DeferCleanup(w.close)
+		Expect(w.build(WireMemory)).To(Succeed())
+		Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
+		Expect(w.setupErr).NotTo(HaveOccurred())
+
+		var imported, deleted []time.Time
+		for _, e := range w.graph.RequestLog() {
+			switch {
+			case e.Method == "POST" && strings.HasSuffix(e.Path, "/importedWindowsAutopilotDeviceIdentities/import") && e.Status == 200:
+				imported = append(imported, e.At)
+			case e.Method == "DELETE" && strings.Contains(e.Path, "/importedWindowsAutopilotDeviceIdentities/"):
+				deleted = append(deleted, e.At)
+			}
+		}
+		Expect(imported).To(HaveLen(1))
+		Expect(deleted).To(HaveLen(len(w.devices)))
+		Expect(deleted[0].Sub(imported[0])).To(BeNumerically(">", sc.Timings.ImportProcessing.D()),
+			"removed after the service processed the import, not at the time planned before the throttling")
+		Expect(w.trace.For("admin")).NotTo(ContainElement(HaveField("Detail", ContainSubstring("remove the import records"))),
+			"the removal never held the admin (it waits off the admin's queue)")
+		var list struct {
+			Value []map[string]any `json:"value"`
+		}
+		Expect(w.admin.call("GET", "/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities", nil, &list)).To(Succeed())
+		Expect(list.Value).To(BeEmpty())
+		for _, d := range w.devices {
+			Expect(d.Result().Outcome).To(BeEquivalentTo("hybridJoined"))
+		}
+	})
+})
+
 var _ = Describe("runStep, the admin's one-script queue", func() {
 	var w *world
 	BeforeEach(func() {

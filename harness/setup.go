@@ -63,7 +63,10 @@ func (w *world) setupTenant() error {
 		}
 	}
 	if len(toImport) > 0 {
-		w.schedule(next(nil), "admin", fmt.Sprintf("import %d devices", len(toImport)), func() error {
+		importAt := next(nil)
+		var importIDs []string
+		w.schedule(importAt, "admin", fmt.Sprintf("import %d devices", len(toImport)), func() error {
+			importIDs = importIDs[:0] // the step runs again from the top after a wait
 			for start := 0; start < len(toImport); start += 500 { // the portal's 500-per-upload limit (graph-api.md §5.3)
 				batch := toImport[start:min(start+500, len(toImport))]
 				imports := make([]map[string]any, 0, len(batch))
@@ -79,13 +82,26 @@ func (w *world) setupTenant() error {
 						"purchaseOrderIdentifier":   d.PurchaseOrderID,
 					})
 				}
+				var created struct {
+					Value []struct {
+						ID string `json:"id"`
+					} `json:"value"`
+				}
 				if err := w.admin.call("POST", "/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities/import",
-					map[string]any{"importedWindowsAutopilotDeviceIdentities": imports}, nil); err != nil {
+					map[string]any{"importedWindowsAutopilotDeviceIdentities": imports}, &created); err != nil {
 					return w.located("devices", fmt.Errorf("import devices: %w", err), nil, false)
 				}
+				for _, c := range created.Value {
+					importIDs = append(importIDs, c.ID)
+				}
 			}
+			w.importsDone = w.sched.Now()
 			return nil
 		})
+		if !w.setupOnly {
+			w.schedule(importAt+w.sc.Timings.ImportProcessing.D()+2*time.Minute, "admin", "remove the import records",
+				func() error { return w.removeImportRecords(importIDs) })
+		}
 	}
 	// Assigned (static) groups get their members once the import has
 	// created the Entra objects.
@@ -123,6 +139,41 @@ func (w *world) setupTenant() error {
 	}
 	if len(w.sc.Tenant.ConditionalAccess) > 0 { // F36 (conditional_access.go)
 		w.schedule(next(nil), "admin", "create Conditional Access policies", w.createConditionalAccess)
+	}
+	return nil
+}
+
+// removeImportRecords deletes the import records once the service has
+// processed them, as the WindowsAutopilotIntune module's Import-AutopilotCSV
+// does after reading their status ("Remove-AutopilotImportedDevice ... cleans
+// up the status information about a new device being imported into Windows
+// Autopilot. This should be done regardless of whether the import was
+// successful or not", https://www.powershellgallery.com/packages/WindowsAutopilotIntune).
+// Nothing in the flow reads them afterwards; each holds the 4 KB hardware
+// hash as posted, which is what a large fleet would otherwise keep (3 KB per
+// device decoded). When the import waited out throttling, the step comes
+// back once the import is done and processed, without holding the admin
+// (other steps go on meanwhile).
+func (w *world) removeImportRecords(ids []string) error {
+	if a := w.admin; a.busy != nil && a.busy != a.step {
+		return errAdminBusy // runs again when the waiting step (the import?) is done
+	}
+	again := func(d time.Duration) error {
+		w.sched.AfterFunc(d, "admin", "", func() {
+			w.runStep("admin", "remove the import records", func() error { return w.removeImportRecords(ids) })
+		})
+		return nil
+	}
+	if w.importsDone.IsZero() {
+		return again(time.Minute)
+	}
+	if ready := w.importsDone.Add(w.sc.Timings.ImportProcessing.D() + time.Minute); w.sched.Now().Before(ready) {
+		return again(ready.Sub(w.sched.Now()))
+	}
+	for _, id := range ids {
+		if err := w.admin.call("DELETE", "/beta/deviceManagement/importedWindowsAutopilotDeviceIdentities/"+url.PathEscape(id), nil, nil); err != nil {
+			return w.located("devices", fmt.Errorf("remove import record %s: %w", id, err), nil, false)
+		}
 	}
 	return nil
 }

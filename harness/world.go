@@ -129,6 +129,9 @@ type world struct {
 	// timeline says which devices keep their timeline in the results.
 	timeline TimelineMode
 	// setupOnly builds the world without powering devices on (CheckSetup);
+	// importsDone is when the admin's device import was accepted (zero
+	// before); removeImportRecords waits for its processing.
+	importsDone time.Time
 	// lastStep is the offset of the latest scheduled step.
 	setupOnly bool
 	lastStep  time.Duration
