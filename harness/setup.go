@@ -66,7 +66,8 @@ func (w *world) setupTenant() error {
 		importAt := next(nil)
 		var importIDs []string
 		w.schedule(importAt, "admin", fmt.Sprintf("import %d devices", len(toImport)), func() error {
-			importIDs = importIDs[:0]                             // the step runs again from the top after a wait
+			// The step runs again from the top after a wait.
+			importIDs = importIDs[:0]
 			for start := 0; start < len(toImport); start += 500 { // the portal's 500-per-upload limit (graph-api.md §5.3)
 				batch := toImport[start:min(start+500, len(toImport))]
 				imports := make([]map[string]any, 0, len(batch))
