@@ -266,5 +266,10 @@ func (c *HTTPCloud) Register(deviceID, thumbprint string) (RegisterAnswer, error
 	if err != nil {
 		return RegisterAnswer{}, err
 	}
+	// Registered: the task does not register again, so the proof (600
+	// bytes of base64) is not kept for the rest of the run.
+	c.mu.Lock()
+	c.proof = drsProof{}
+	c.mu.Unlock()
 	return RegisterAnswer{Found: true, Latency: res.Latency}, nil
 }

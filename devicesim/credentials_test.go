@@ -30,8 +30,10 @@ var _ = Describe("HTTPCloud credentials", func() {
 	var mu sync.Mutex
 	var calls map[string]seen
 	var c *devicesim.HTTPCloud
+	var synced bool // DRS finds the device (Entra Connect has exported it)
 	BeforeEach(func() {
 		calls = map[string]seen{}
+		synced = true
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, _ := io.ReadAll(r.Body)
 			var b map[string]string
@@ -46,6 +48,16 @@ var _ = Describe("HTTPCloud credentials", func() {
 				_, _ = w.Write([]byte(`{"managedDeviceId":"md1","deviceCredential":"mdm_secret","odjRequestId":"r1","esp":{}}`))
 			case "/_private/autopilot/v1/profile":
 				_, _ = w.Write([]byte(`{"profileSource":"none"}`))
+			case "/_private/drs/v1/register":
+				mu.Lock()
+				found := synced
+				mu.Unlock()
+				if !found {
+					w.WriteHeader(404)
+					_, _ = w.Write([]byte(`{"error":{"code":"DirectoryError"}}`))
+					return
+				}
+				_, _ = w.Write([]byte(`{}`))
 			default:
 				_, _ = w.Write([]byte(`{"state":"pending"}`))
 			}
@@ -91,9 +103,13 @@ var _ = Describe("HTTPCloud credentials", func() {
 		Expect(err).NotTo(HaveOccurred())
 		signer := &countingSigner{Signer: key}
 		c.UseDeviceCertificate([]byte("der-1"), signer)
+		mu.Lock()
+		synced = false
+		mu.Unlock()
 		for range 3 {
-			_, err = c.Register("DEV-1", "THUMB")
+			ans, err := c.Register("DEV-1", "THUMB")
 			Expect(err).NotTo(HaveOccurred())
+			Expect(ans.Found).To(BeFalse())
 		}
 		Expect(signer.n).To(Equal(1))
 		sig, _ := base64.StdEncoding.DecodeString(calls["/_private/drs/v1/register"].body["signature"])
@@ -107,6 +123,17 @@ var _ = Describe("HTTPCloud credentials", func() {
 		_, err = c.Register("DEV-2", "THUMB")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(signer.n).To(Equal(3))
+
+		By("once registered, the proof is not kept")
+		mu.Lock()
+		synced = true
+		mu.Unlock()
+		ans, err := c.Register("DEV-2", "THUMB")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ans.Found).To(BeTrue())
+		_, err = c.Register("DEV-2", "THUMB")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(signer.n).To(Equal(4))
 	})
 })
 
