@@ -82,16 +82,35 @@ func (w *world) requestTarget(r devicesim.Result, conn []diagnosis.ConnectorEven
 	if dc := w.domains[strings.ToLower(q.Domain)]; dc != nil && dc.spec.MachineAccountQuota != nil {
 		q.Quota = *dc.spec.MachineAccountQuota
 	}
+	q.Connectors, q.Running = w.domainConnectors(q.Domain)
+	return q
+}
+
+// domainConnectors returns the connectors of domain and those of them
+// still running, computed once per domain name: a fleet's devices share a
+// few domains, and the connectors scale with the fleet (one per 1,000
+// devices in BenchmarkFleetScale), so a per-device scan grew with the fleet
+// squared. deviceResults clears the table before it diagnoses, so a lab
+// that asks again sees connectors that stopped or started since. The slices
+// are shared: read only.
+func (w *world) domainConnectors(domain string) (all, running []string) {
+	if c, ok := w.connsByDomain[domain]; ok {
+		return c[0], c[1]
+	}
 	for _, name := range w.connOrder {
-		if !strings.EqualFold(w.connectorDomain(name), q.Domain) {
+		if !strings.EqualFold(w.connectorDomain(name), domain) {
 			continue
 		}
-		q.Connectors = append(q.Connectors, name)
+		all = append(all, name)
 		if w.connectors[name].Running() {
-			q.Running = append(q.Running, name)
+			running = append(running, name)
 		}
 	}
-	return q
+	if w.connsByDomain == nil {
+		w.connsByDomain = map[string][2][]string{}
+	}
+	w.connsByDomain[domain] = [2][]string{all, running}
+	return all, running
 }
 
 // requestOUs maps each ODJ request id to the OU the connector was asked
@@ -117,12 +136,15 @@ func (w *world) requestOUs() map[string]string {
 }
 
 func (w *world) connectorDomain(name string) string {
-	for _, c := range w.sc.Environment.Connectors {
-		if c.Name == name {
-			return c.Domain
+	if w.connDomains == nil {
+		w.connDomains = make(map[string]string, len(w.sc.Environment.Connectors))
+		for _, c := range w.sc.Environment.Connectors {
+			if _, dup := w.connDomains[c.Name]; !dup { // the first of a name, as the scan found
+				w.connDomains[c.Name] = c.Domain
+			}
 		}
 	}
-	return ""
+	return w.connDomains[name]
 }
 
 // inScope reports whether the computer dn lies in Entra Connect's scope

@@ -3,6 +3,7 @@ package harness
 import (
 	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
+	"github.com/autopilotsim/autopilotsim/sim"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -35,3 +36,31 @@ var _ = DescribeTable("expectations on what the report shows",
 	Entry("dsregcmd differing", scenarios.Expectation{DSRegCmd: &scenarios.DSRegCheck{AzureAdPrt: "NO", ErrorPhase: "join"}},
 		[]string{"dsregcmd AzureAdPrt: YES, want NO", "dsregcmd Error Phase: none, want join"}),
 )
+
+// A lab asks for its devices' results again and again while connectors stop
+// and start; the per-domain connector table of the diagnosis is built once
+// per ask, not once per lab.
+var _ = Describe("the diagnosis's connectors of a domain", func() {
+	It("are read again on each ask, so a stopped connector shows as stopped", func() {
+		sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		w := newWorld(sc, nil, sim.Epoch)
+		DeferCleanup(w.close)
+		Expect(w.build(WireMemory)).To(Succeed())
+		Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
+		dom := sc.Environment.Connectors[0].Domain
+
+		w.deviceResults()
+		all, running := w.domainConnectors(dom)
+		Expect(all).To(HaveLen(len(sc.Environment.Connectors)))
+		Expect(running).To(Equal(all))
+
+		for _, c := range w.connectors {
+			c.Stop()
+		}
+		w.deviceResults()
+		all, running = w.domainConnectors(dom)
+		Expect(all).To(HaveLen(len(sc.Environment.Connectors)))
+		Expect(running).To(BeEmpty())
+	})
+})

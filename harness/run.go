@@ -333,6 +333,9 @@ func offset(t, t0 time.Time) string {
 
 // deviceResults gathers each device's result, Entra objects and timeline.
 func (w *world) deviceResults() []results.DeviceResult {
+	// diagnose.go's tables are built once per call: a lab asks again while
+	// requests arrive and connectors stop and start.
+	w.odjOUs, w.connDomains, w.connsByDomain = nil, nil, nil
 	entra := w.graph.EntraDevices()
 	autopilot := w.graph.AutopilotDevices()
 	// Connector events by ODJ request id, read once: a connector's log holds
