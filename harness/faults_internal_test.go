@@ -105,25 +105,34 @@ var _ = Describe("serve with faults", func() {
 	})
 })
 
+// runOnPremWithFaults runs the catalogue's onprem-lan-hybrid scenario with
+// the given Graph faults and a requests expectation (which keeps mockgraph's
+// request log), and returns it with its world, run to the end.
+func runOnPremWithFaults(faults ...string) (*scenarios.Scenario, *world) {
+	GinkgoHelper()
+	sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
+	Expect(err).NotTo(HaveOccurred())
+	for _, text := range faults {
+		f, err := scenarios.ParseFault(text)
+		Expect(err).NotTo(HaveOccurred())
+		sc.Graph.Faults = append(sc.Graph.Faults, f)
+	}
+	yes := true
+	sc.Expect = append(sc.Expect, scenarios.Expectation{Requests: &scenarios.RequestCheck{RetryAfterHonoured: &yes}})
+	w := newWorld(sc, nil, sim.Epoch)
+	DeferCleanup(w.close)
+	Expect(w.build(WireMemory)).To(Succeed())
+	Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
+	Expect(w.setupErr).NotTo(HaveOccurred())
+	return sc, w
+}
+
 var _ = Describe("the admin against a throttled tenant", func() {
 	It("retries a throttled call of a two-call step without sending the first call again, and queues the next steps", func() {
-		sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
-		Expect(err).NotTo(HaveOccurred())
-		for _, text := range []string{
+		sc, w := runOnPremWithFaults(
 			"path=^/beta/deviceManagement/deviceConfigurations/[^/]+/assign$,status=429,retryAfter=90s,count=2",
 			"path=^/v1.0/groups$,method=POST,latency=20s",
-		} {
-			f, err := scenarios.ParseFault(text)
-			Expect(err).NotTo(HaveOccurred())
-			sc.Graph.Faults = append(sc.Graph.Faults, f)
-		}
-		yes := true
-		sc.Expect = append(sc.Expect, scenarios.Expectation{Requests: &scenarios.RequestCheck{RetryAfterHonoured: &yes}})
-		w := newWorld(sc, nil, sim.Epoch)
-		DeferCleanup(w.close)
-		Expect(w.build(WireMemory)).To(Succeed())
-		Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
-		Expect(w.setupErr).NotTo(HaveOccurred())
+		)
 
 		var creates, assigns []time.Time
 		for _, e := range w.graph.RequestLog() {
@@ -152,18 +161,7 @@ var _ = Describe("the admin against a throttled tenant", func() {
 // processing of an import that waited out throttling too.
 var _ = Describe("the admin's import records", func() {
 	It("are removed once processed, after an import that waited out a Retry-After", func() {
-		sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
-		Expect(err).NotTo(HaveOccurred())
-		f, err := scenarios.ParseFault("path=/importedWindowsAutopilotDeviceIdentities/import$,status=429,retryAfter=20m,count=1")
-		Expect(err).NotTo(HaveOccurred())
-		sc.Graph.Faults = append(sc.Graph.Faults, f)
-		yes := true // the request log is kept for a requests expectation
-		sc.Expect = append(sc.Expect, scenarios.Expectation{Requests: &scenarios.RequestCheck{RetryAfterHonoured: &yes}})
-		w := newWorld(sc, nil, sim.Epoch)
-		DeferCleanup(w.close)
-		Expect(w.build(WireMemory)).To(Succeed())
-		Expect(w.sched.Run(w.t0.Add(sc.Duration.D()))).To(Succeed())
-		Expect(w.setupErr).NotTo(HaveOccurred())
+		sc, w := runOnPremWithFaults("path=/importedWindowsAutopilotDeviceIdentities/import$,status=429,retryAfter=20m,count=1")
 
 		var imported, deleted []time.Time
 		for _, e := range w.graph.RequestLog() {
