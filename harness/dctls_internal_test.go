@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"net"
 	"net/http"
 	"time"
 
@@ -106,5 +107,34 @@ var _ = Describe("serve --start now (WallClock)", func() {
 		// Without the catch-up the lab trails by the truncated fraction of
 		// a second plus the setup's replay time.
 		Expect(lab.w.sched.Now()).To(BeTemporally(">=", wall.Add(-100*time.Millisecond)))
+	})
+})
+
+// The connector's StartTLS to a DC negotiates TLS 1.2, what a DC before
+// Windows Server 2022 offers ("Protocols in TLS/SSL (Schannel SSP)",
+// https://learn.microsoft.com/en-us/windows/win32/secauthn/protocols-in-tls-ssl--schannel-ssp-),
+// and resumes its session on the next connection: an abbreviated
+// handshake without a key exchange (RFC 5077).
+var _ = Describe("the connector's TLS to a DC", func() {
+	It("is TLS 1.2, resumed from the second connection on", func() {
+		server, client, err := dcTLS("dc01.corp.contoso.com")
+		Expect(err).NotTo(HaveOccurred())
+		handshake := func() tls.ConnectionState {
+			a, b := net.Pipe()
+			defer a.Close()
+			defer b.Close()
+			srv := tls.Server(a, server)
+			done := make(chan error, 1)
+			go func() { done <- srv.Handshake() }()
+			cl := tls.Client(b, client)
+			Expect(cl.Handshake()).To(Succeed())
+			Expect(<-done).To(Succeed())
+			return cl.ConnectionState()
+		}
+		first, second := handshake(), handshake()
+		Expect(first.Version).To(Equal(uint16(tls.VersionTLS12)))
+		Expect(first.DidResume).To(BeFalse())
+		Expect(second.Version).To(Equal(uint16(tls.VersionTLS12)))
+		Expect(second.DidResume).To(BeTrue())
 	})
 })

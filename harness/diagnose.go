@@ -15,7 +15,7 @@ import (
 
 // diagnose fills dr's Events, DSRegCmd and Explanation (package diagnosis)
 // from the device's result and what the world knows of its scenario.
-func (w *world) diagnose(dr *results.DeviceResult, r devicesim.Result, apDeviceID string, conn []diagnosis.ConnectorEvent) {
+func (w *world) diagnose(t *diagnosisTables, dr *results.DeviceResult, r devicesim.Result, apDeviceID string, conn []diagnosis.ConnectorEvent) {
 	spec := w.specs[r.Serial]
 	in := diagnosis.Device{
 		Result: *dr, T0: w.t0, RunDuration: w.sc.Duration.D(),
@@ -34,7 +34,7 @@ func (w *world) diagnose(dr *results.DeviceResult, r devicesim.Result, apDeviceI
 	if dc := w.domains[strings.ToLower(r.Domain)]; dc != nil {
 		in.NetBIOS = dc.netbios
 	}
-	in.Request = w.requestTarget(r, conn)
+	in.Request = w.requestTarget(t, r, conn)
 	ec := w.sc.Environment.EntraConnect
 	in.Sync = diagnosis.Sync{Disabled: ec.Disabled, Scope: ec.Scope, InScope: inScope(r.DistinguishedName, ec.Scope)}
 	diagnosis.Apply(dr, in)
@@ -44,12 +44,12 @@ func (w *world) diagnose(dr *results.DeviceResult, r devicesim.Result, apDeviceI
 // device's ODJ request: the OU from the connector's own trace of the
 // request ("request <id> device <id> ou %q …", connector.process), else
 // from the single Domain Join profile of the domain.
-func (w *world) requestTarget(r devicesim.Result, conn []diagnosis.ConnectorEvent) diagnosis.Request {
+func (w *world) requestTarget(t *diagnosisTables, r devicesim.Result, conn []diagnosis.ConnectorEvent) diagnosis.Request {
 	q := diagnosis.Request{Domain: r.Domain}
 	if q.Domain == "" {
 		// No blob: the domain of the connector that took the request.
 		for _, c := range conn {
-			if dom := w.connectorDomain(c.Connector); dom != "" {
+			if dom := t.connDomain[c.Connector]; dom != "" {
 				q.Domain = dom
 				break
 			}
@@ -64,7 +64,7 @@ func (w *world) requestTarget(r devicesim.Result, conn []diagnosis.ConnectorEven
 			q.Domain = doms[0]
 		}
 	}
-	ou, found := w.requestOUs()[r.ODJRequestID]
+	ou, found := t.requestOU[r.ODJRequestID]
 	q.OU = ou
 	if !found || r.ODJRequestID == "" {
 		n := 0
@@ -82,69 +82,74 @@ func (w *world) requestTarget(r devicesim.Result, conn []diagnosis.ConnectorEven
 	if dc := w.domains[strings.ToLower(q.Domain)]; dc != nil && dc.spec.MachineAccountQuota != nil {
 		q.Quota = *dc.spec.MachineAccountQuota
 	}
-	q.Connectors, q.Running = w.domainConnectors(q.Domain)
+	q.Connectors, q.Running = t.domainConnectors(q.Domain)
 	return q
 }
 
-// domainConnectors returns the connectors of domain and those of them
-// still running, computed once per domain name: a fleet's devices share a
-// few domains, and the connectors scale with the fleet (one per 1,000
-// devices in BenchmarkFleetScale), so a per-device scan grew with the fleet
-// squared. deviceResults clears the table before it diagnoses, so a lab
-// that asks again sees connectors that stopped or started since. The slices
-// are shared: read only.
-func (w *world) domainConnectors(domain string) (all, running []string) {
-	if c, ok := w.connsByDomain[domain]; ok {
-		return c[0], c[1]
-	}
-	for _, name := range w.connOrder {
-		if !strings.EqualFold(w.connectorDomain(name), domain) {
-			continue
-		}
-		all = append(all, name)
-		if w.connectors[name].Running() {
-			running = append(running, name)
-		}
-	}
-	if w.connsByDomain == nil {
-		w.connsByDomain = map[string][2][]string{}
-	}
-	w.connsByDomain[domain] = [2][]string{all, running}
-	return all, running
+// diagnosisTables is what the diagnosis looks up for every device, read
+// from the world once per results build (deviceResults): a lab builds
+// results again while requests arrive and connectors stop and start.
+type diagnosisTables struct {
+	// requestOU maps each ODJ request id to the OU the connector was asked
+	// for, from the connectors' traces ("request <id> device <id> ou %q …",
+	// connector.process); the last trace of a request wins.
+	requestOU map[string]string
+	// connDomain maps a connector's name to its domain (names are unique,
+	// scenarios' validation).
+	connDomain map[string]string
+	conns      []connectorState // in connOrder
+	// byDomain caches domainConnectors per domain name: a fleet's devices
+	// share a few domains while its connectors scale with it (one per 1,000
+	// devices in BenchmarkFleetScale), so a scan per device grew with the
+	// fleet squared.
+	byDomain map[string]domainConns
 }
 
-// requestOUs maps each ODJ request id to the OU the connector was asked
-// for, read once from the connectors' traces ("request <id> device <id>
-// ou %q …", connector.process); the last trace of a request wins.
-func (w *world) requestOUs() map[string]string {
-	if w.odjOUs != nil {
-		return w.odjOUs
+type connectorState struct {
+	name, domain string
+	running      bool
+}
+
+type domainConns struct{ all, running []string }
+
+func (w *world) newDiagnosisTables() *diagnosisTables {
+	t := &diagnosisTables{requestOU: map[string]string{}, connDomain: make(map[string]string, len(w.sc.Environment.Connectors)),
+		byDomain: map[string]domainConns{}}
+	for _, c := range w.sc.Environment.Connectors {
+		t.connDomain[c.Name] = c.Domain
 	}
-	w.odjOUs = map[string]string{}
 	for _, name := range w.connOrder {
+		t.conns = append(t.conns, connectorState{name: name, domain: t.connDomain[name], running: w.connectors[name].Running()})
 		for _, ev := range w.trace.For("connector/" + name) {
 			if ev.Step != "request" {
 				continue
 			}
 			var id, dev, ou string
 			if _, err := fmt.Sscanf(ev.Detail, "request %s device %s ou %q", &id, &dev, &ou); err == nil {
-				w.odjOUs[id] = ou
+				t.requestOU[id] = ou
 			}
 		}
 	}
-	return w.odjOUs
+	return t
 }
 
-func (w *world) connectorDomain(name string) string {
-	if w.connDomains == nil {
-		w.connDomains = make(map[string]string, len(w.sc.Environment.Connectors))
-		for _, c := range w.sc.Environment.Connectors {
-			if _, dup := w.connDomains[c.Name]; !dup { // the first of a name, as the scan found
-				w.connDomains[c.Name] = c.Domain
-			}
+// domainConnectors returns the connectors of domain and those of them
+// running. The slices are shared between devices: read only.
+func (t *diagnosisTables) domainConnectors(domain string) (all, running []string) {
+	if c, ok := t.byDomain[domain]; ok {
+		return c.all, c.running
+	}
+	for _, c := range t.conns {
+		if !strings.EqualFold(c.domain, domain) {
+			continue
+		}
+		all = append(all, c.name)
+		if c.running {
+			running = append(running, c.name)
 		}
 	}
-	return w.connDomains[name]
+	t.byDomain[domain] = domainConns{all, running}
+	return all, running
 }
 
 // inScope reports whether the computer dn lies in Entra Connect's scope

@@ -38,8 +38,8 @@ var _ = DescribeTable("expectations on what the report shows",
 )
 
 // A lab asks for its devices' results again and again while connectors stop
-// and start; the per-domain connector table of the diagnosis is built once
-// per ask, not once per lab.
+// and start; the diagnosis's tables are read from the world on each ask,
+// not once per lab.
 var _ = Describe("the diagnosis's connectors of a domain", func() {
 	It("are read again on each ask, so a stopped connector shows as stopped", func() {
 		sc, err := scenarios.Load("../scenarios/catalogue/onprem-lan-hybrid.yaml")
@@ -51,7 +51,7 @@ var _ = Describe("the diagnosis's connectors of a domain", func() {
 		dom := sc.Environment.Connectors[0].Domain
 
 		w.deviceResults()
-		all, running := w.domainConnectors(dom)
+		all, running := w.newDiagnosisTables().domainConnectors(dom)
 		Expect(all).To(HaveLen(len(sc.Environment.Connectors)))
 		Expect(running).To(Equal(all))
 
@@ -59,7 +59,7 @@ var _ = Describe("the diagnosis's connectors of a domain", func() {
 			c.Stop()
 		}
 		w.deviceResults()
-		all, running = w.domainConnectors(dom)
+		all, running = w.newDiagnosisTables().domainConnectors(dom)
 		Expect(all).To(HaveLen(len(sc.Environment.Connectors)))
 		Expect(running).To(BeEmpty())
 	})

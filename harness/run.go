@@ -333,9 +333,7 @@ func offset(t, t0 time.Time) string {
 
 // deviceResults gathers each device's result, Entra objects and timeline.
 func (w *world) deviceResults() []results.DeviceResult {
-	// diagnose.go's tables are built once per call: a lab asks again while
-	// requests arrive and connectors stop and start.
-	w.odjOUs, w.connDomains, w.connsByDomain = nil, nil, nil
+	tables := w.newDiagnosisTables() // diagnose.go
 	entra := w.graph.EntraDevices()
 	autopilot := w.graph.AutopilotDevices()
 	// Connector events by ODJ request id, read once: a connector's log holds
@@ -446,7 +444,7 @@ func (w *world) deviceResults() []results.DeviceResult {
 			dr.Timeline = append(dr.Timeline, results.TimelineEntry{At: ev.At, Offset: offset(ev.At, w.t0), Actor: ev.Actor, Step: ev.Step, Detail: ev.Detail})
 		}
 		sort.SliceStable(conn, func(i, j int) bool { return conn[i].Event.At.Before(conn[j].Event.At) })
-		w.diagnose(&dr, r, apDeviceID, conn) // diagnose.go
+		w.diagnose(tables, &dr, r, apDeviceID, conn) // diagnose.go
 		if w.dropTimeline(&dr) {
 			// At once, so that a large fleet never holds every device's
 			// timeline; the event log only when no expectation reads it

@@ -119,11 +119,6 @@ type world struct {
 	groupIDs   map[string]string // scenario group name -> Graph id
 	profileIDs map[string]string // deployment profile name -> Graph id
 	setupErr   error
-	odjOUs     map[string]string // ODJ request id -> requested OU (diagnose.go), built once
-	// connDomains (connector name -> domain) and connsByDomain (domain ->
-	// its connectors and the running ones) are diagnose.go's, built once.
-	connDomains   map[string]string
-	connsByDomain map[string][2][]string
 	// onFail, set by a lab, hears of a step that fails once the lab runs
 	// (Lab.Failed); a run reads setupErr when it ends.
 	onFail func(error)
