@@ -3,6 +3,7 @@ package mockad
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 
@@ -23,7 +24,7 @@ func samePacket(a, b *ber.Packet, path string) string {
 		return fmt.Sprintf("%s: identifier %+v, want %+v", path, a.Identifier, b.Identifier)
 	case a.Description != b.Description:
 		return path + ": description"
-	case !reflect.DeepEqual(a.Value, b.Value):
+	case !sameValue(a.Value, b.Value):
 		return fmt.Sprintf("%s: value %#v, want %#v", path, a.Value, b.Value)
 	case (a.ByteValue == nil) != (b.ByteValue == nil) || !bytes.Equal(a.ByteValue, b.ByteValue):
 		return fmt.Sprintf("%s: byte value %x, want %x", path, a.ByteValue, b.ByteValue)
@@ -40,6 +41,17 @@ func samePacket(a, b *ber.Packet, path string) string {
 		}
 	}
 	return ""
+}
+
+// sameValue is reflect.DeepEqual but for a REAL's NaN, which both decoders
+// give for the special value 0x42 (X.690 §8.5.9) and which never equals itself.
+func sameValue(a, b interface{}) bool {
+	if x, ok := a.(float64); ok {
+		if y, ok := b.(float64); ok && math.IsNaN(x) && math.IsNaN(y) {
+			return true
+		}
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // ldapMessages are requests and results as go-ldap and glauth encode them.
