@@ -35,7 +35,7 @@ var _ = Describe("Connector over HTTP and LDAP", func() {
 		sched = sim.NewScheduler(time.Time{}, trace)
 		graph = newFakeGraph()
 		dc = newFakeDC(msaPassword)
-		client, stopHTTP = transport.ServeHTTPPipe("graph", graph)
+		client, stopHTTP = transport.ServeHTTPMemory(graph)
 		cfg = connector.Config{
 			Name: "ODJCONN01", Domain: "corp.contoso.com", NetBIOS: "CORP",
 			Identity: "msaODJ00001", Password: msaPassword,
@@ -202,7 +202,7 @@ var _ = Describe("Connector over HTTP and LDAP", func() {
 		dc2 := newFakeDC(msaPassword)
 		defer dc2.close()
 		g2 := newFakeGraph()
-		c2, stop2 := transport.ServeHTTPPipe("graph2", g2)
+		c2, stop2 := transport.ServeHTTPMemory(g2)
 		defer stop2()
 		s2 := sim.NewScheduler(time.Time{}, nil)
 		cfg2 := cfg

@@ -93,7 +93,7 @@ var _ = Describe("Connector against a faulty service", func() {
 		graph = newFakeGraph()
 		f = &faulty{next: graph, clock: sched, fail: map[string][]int{}}
 		dc = newFakeDC(msaPassword)
-		client, stop := transport.ServeHTTPPipe("graph", f)
+		client, stop := transport.ServeHTTPMemory(f)
 		DeferCleanup(func() { stop(); dc.close() })
 		var err error
 		c, err = connector.New(connector.Config{

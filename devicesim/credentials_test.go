@@ -62,7 +62,7 @@ var _ = Describe("HTTPCloud credentials", func() {
 				_, _ = w.Write([]byte(`{"state":"pending"}`))
 			}
 		})
-		client, stop := transport.ServeHTTPPipe("graph", h)
+		client, stop := transport.ServeHTTPMemory(h)
 		DeferCleanup(stop)
 		c = &devicesim.HTTPCloud{Client: client, BaseURL: "http://graph.local", HardwareHash: "aGFzaA=="}
 	})

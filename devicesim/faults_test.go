@@ -169,7 +169,7 @@ var _ = Describe("HTTPCloud against a faulty service", func() {
 				_, _ = w.Write([]byte(`{"state":"pending"}`))
 			}
 		})
-		client, stop := transport.ServeHTTPPipe("graph", h)
+		client, stop := transport.ServeHTTPMemory(h)
 		DeferCleanup(stop)
 		c := &devicesim.HTTPCloud{Client: client, BaseURL: "http://graph.local", Agent: "autopilotsim-device/S1"}
 

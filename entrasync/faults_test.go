@@ -65,7 +65,7 @@ var _ = Describe("Sync against a faulty service", func() {
 		graph = newFakeGraph()
 		f = &faultyGraph{next: graph, clock: sched}
 		dc = newFakeDC("sync-pw", domainDN, ouAP)
-		client, stop := transport.ServeHTTPPipe("graph", f)
+		client, stop := transport.ServeHTTPMemory(f)
 		DeferCleanup(func() { stop(); dc.close() })
 		cfg = entrasync.Config{
 			Domain: "corp.contoso.com", NetBIOS: "CORP", BindUser: "MSOL_sync", BindPassword: "sync-pw",

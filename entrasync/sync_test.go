@@ -43,7 +43,7 @@ var _ = Describe("Sync over LDAP and HTTP", func() {
 		sched = sim.NewScheduler(t0, trace)
 		graph = newFakeGraph()
 		dc = newFakeDC("sync-pw", domainDN, ouAP, ouOther)
-		client, stopHTTP = transport.ServeHTTPPipe("graph", graph)
+		client, stopHTTP = transport.ServeHTTPMemory(graph)
 		cfg = entrasync.Config{
 			Domain: "corp.contoso.com", NetBIOS: "CORP", BindUser: "MSOL_sync", BindPassword: "sync-pw",
 			Scope: []string{ouAP}, FirstCycle: time.Minute,

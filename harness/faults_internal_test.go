@@ -27,7 +27,7 @@ var _ = Describe("an expectation on the request log", func() {
 			TenantID: "11111111-2222-4333-8444-555555555555", TenantDomain: "x.onmicrosoft.com", LogRequests: true,
 			Faults: []mockgraph.Fault{{Path: "^/_private/odj/v1/requests/", Status: 429, Probability: 1, RetryAfter: 10 * time.Second, Count: 3}}})
 		Expect(err).NotTo(HaveOccurred())
-		client, stop := transport.ServeHTTPPipe("graph", g.Handler())
+		client, stop := transport.ServeHTTPMemory(g.Handler())
 		DeferCleanup(stop)
 		get := func(agent, id string) {
 			req, _ := http.NewRequest("GET", "http://graph.local/_private/odj/v1/requests/"+id, nil)

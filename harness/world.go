@@ -312,17 +312,17 @@ func (w *world) buildGraph(wire Wire) error {
 		w.internalURL = w.graphURL
 		if w.realTime {
 			// A lab's own systems (devices, connectors, sync, the admin
-			// script) reach the same handler over an in-memory pipe: HTTP
+			// script) reach the same handler over the in-memory wire: HTTP
 			// on the wire all the same, without a socket's system calls,
 			// which were half of a replay's time. The port is for clients.
-			pipe, stopPipe := transport.ServeHTTPPipe("graph", g.Handler())
+			pipe, stopPipe := transport.ServeHTTPMemory(g.Handler())
 			stopTCP := w.stopHTTP
 			w.httpClient = &http.Client{Transport: w.st.mark(pipe.Transport)}
 			w.internalURL = "http://graph.local"
 			w.stopHTTP = func() { stopPipe(); stopTCP() }
 		}
 	default:
-		w.httpClient, w.stopHTTP = transport.ServeHTTPPipe("graph", g.Handler())
+		w.httpClient, w.stopHTTP = transport.ServeHTTPMemory(g.Handler())
 		w.graphURL = "http://graph.local"
 		w.internalURL = w.graphURL
 	}

@@ -147,7 +147,7 @@ func newCertWorld() *world {
 		RuleCompiler: stubCompiler,
 	})
 	Expect(err).NotTo(HaveOccurred())
-	client, stop := transport.ServeHTTPPipe("graph", srv.Handler())
+	client, stop := transport.ServeHTTPMemory(srv.Handler())
 	DeferCleanup(stop)
 	return &world{sched: sched, srv: srv, client: client, stop: stop}
 }
@@ -484,7 +484,7 @@ var _ = Describe("an expired registered certificate", func() {
 			RuleCompiler: stubCompiler,
 		})
 		Expect(err).NotTo(HaveOccurred())
-		client, stop := transport.ServeHTTPPipe("graph", srv.Handler())
+		client, stop := transport.ServeHTTPMemory(srv.Handler())
 		DeferCleanup(stop)
 		w := &world{sched: sched, srv: srv, client: client, stop: stop}
 		post := func() tokenReply {

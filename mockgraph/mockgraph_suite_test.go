@@ -103,7 +103,7 @@ func newWorld(d mockgraph.Delays, mutate ...func(*mockgraph.Config)) *world {
 	}
 	srv, err := mockgraph.New(cfg)
 	Expect(err).NotTo(HaveOccurred())
-	client, stop := transport.ServeHTTPPipe("graph", srv.Handler())
+	client, stop := transport.ServeHTTPMemory(srv.Handler())
 	w := &world{sched: sched, srv: srv, client: client, stop: stop}
 	DeferCleanup(stop)
 	w.token, w.tokAt = w.getToken("admin", "s3cret"), sched.Now()

@@ -2,10 +2,13 @@
 //
 // Devices, the connector and Entra Connect reach mockgraph over HTTP and
 // mockad over LDAP. The harness picks the wire: real loopback sockets (so
-// curl, ldapsearch and the Graph SDK can join in), or in-memory pipes into
+// curl, ldapsearch and the Graph SDK can join in), or an in-memory wire into
 // the very same handlers (fast, no ports, nothing left behind). Either way
-// the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP; only the
-// socket is replaced, in the manner of net/http/httptest.
+// the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP. In
+// memory, LDAP runs over net.Pipe connections to glauth's server
+// (PipeListener), and HTTP is written, parsed, served and answered on the
+// caller's goroutine without a connection (MemoryTransport), in the manner
+// of net/http/httptest.
 //
 // The client side of mockgraph's faults is here too (answer.go): the
 // Autopilotsim-Latency protocol for added latency on a virtual clock, and

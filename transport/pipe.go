@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"sync"
 )
 
@@ -82,25 +81,4 @@ func TCPDialer(addr string) Dialer {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}
-}
-
-// ServeHTTPPipe serves h on a new in-memory listener and returns an HTTP
-// client whose every request, whatever its URL host, goes to h over that
-// listener, and a stop function. Requests travel as real HTTP/1.1 bytes.
-func ServeHTTPPipe(name string, h http.Handler) (*http.Client, func()) {
-	l := NewPipeListener(name)
-	srv := &http.Server{Handler: h}
-	go func() { _ = srv.Serve(l) }()
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return l.DialContext(ctx)
-		},
-		MaxIdleConnsPerHost: 64,
-	}
-	stop := func() {
-		tr.CloseIdleConnections()
-		_ = srv.Close()
-		_ = l.Close()
-	}
-	return &http.Client{Transport: tr}, stop
 }

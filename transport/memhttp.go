@@ -1,0 +1,189 @@
+package transport
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// MemoryTransport is the in-memory HTTP wire: an http.RoundTripper that
+// writes each request as HTTP/1.1 bytes, parses them as a server would
+// (http.ReadRequest, the parser http.Server uses), serves them with the
+// handler on the caller's goroutine, writes the handler's answer as HTTP/1.1
+// bytes and parses those as a client would (http.ReadResponse).
+//
+// Why not an http.Server on a PipeListener: at 10,000 devices the pipe's
+// goroutine hand-offs (the server's connection goroutine, the client's read
+// and write loops, net.Pipe's select) and their buffers were about a seventh
+// of the CPU of a run, for bytes no different from these (docs/SCALE.md).
+// The pipe stays for LDAP, whose server (glauth) serves only a listener.
+//
+// What an http.Server adds that this leaves out, and why that is safe for
+// the simulated systems that use it: no Date header (it is wall-clock time,
+// which a deterministic run must not carry, and no client here reads it);
+// no connection, so nothing for the server's timeouts and connection caps to
+// bound (the real port keeps them: mockgraph.HTTPLimits); no 100-continue.
+// It keeps what clients see: the status line, the handler's headers, a
+// sniffed Content-Type when the handler sets none and a Content-Length, as
+// net/http's server does ("net/http" package documentation, ResponseWriter).
+//
+// Bounds: a request and its answer are each held whole in memory while in
+// flight, one pair per calling goroutine; the handlers' own page and body
+// limits bound their size.
+type MemoryTransport struct {
+	Handler http.Handler
+	// Closed, when set and true, fails every round trip with ErrClosed,
+	// as a stopped server's listener does.
+	Closed *atomic.Bool
+}
+
+// bufPool recycles the wire buffers between round trips: a fleet makes
+// millions of them.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// RoundTrip implements http.RoundTripper.
+func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.Closed != nil && t.Closed.Load() {
+		closeBody(req)
+		return nil, ErrClosed
+	}
+	// http.Transport refuses a header it cannot write as sent; Request.Write
+	// would quietly turn a newline into a space instead.
+	for k, vv := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			closeBody(req)
+			return nil, fmt.Errorf("net/http: invalid header field name %q", k)
+		}
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				closeBody(req)
+				return nil, fmt.Errorf("net/http: invalid header field value for %q", k)
+			}
+		}
+	}
+	wire := bufPool.Get().(*bytes.Buffer)
+	wire.Reset()
+	defer bufPool.Put(wire)
+	// Request.Write closes the body, as a RoundTripper must.
+	if err := req.Write(wire); err != nil {
+		return nil, fmt.Errorf("transport: write request: %w", err)
+	}
+	sreq, err := http.ReadRequest(bufio.NewReader(wire))
+	if err != nil {
+		return nil, fmt.Errorf("transport: read request: %w", err)
+	}
+	sreq = sreq.WithContext(req.Context())
+	sreq.RemoteAddr = "memory"
+	rw := &memResponse{header: http.Header{}}
+	if err := serve(t.Handler, rw, sreq); err != nil {
+		return nil, err
+	}
+	out := rw.wire(sreq.Method)
+	resp, err := http.ReadResponse(bufio.NewReaderSize(bytes.NewReader(out), min(len(out), 4096)), req)
+	if err != nil {
+		return nil, fmt.Errorf("transport: read response: %w", err)
+	}
+	return resp, nil
+}
+
+func closeBody(r *http.Request) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+}
+
+// serve runs the handler, turning a panic into the error a client of a real
+// server sees when the server drops the connection (http.Server recovers a
+// handler's panic and closes the connection).
+func serve(h http.Handler, w http.ResponseWriter, r *http.Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				err = fmt.Errorf("transport: %s %s: handler aborted the response", r.Method, r.URL.Path)
+				return
+			}
+			err = fmt.Errorf("transport: %s %s: the server dropped the connection (handler panic: %v)", r.Method, r.URL.Path, p)
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return nil
+}
+
+// memResponse is the handler's http.ResponseWriter.
+type memResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (m *memResponse) Header() http.Header { return m.header }
+
+func (m *memResponse) WriteHeader(code int) {
+	// Like http.Server: the first status wins; 1xx interim answers are
+	// not relayed (no handler of ours sends them).
+	if m.status != 0 || (code >= 100 && code < 200) {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
+	}
+	m.status = code
+}
+
+func (m *memResponse) Write(b []byte) (int, error) {
+	if m.status == 0 {
+		m.WriteHeader(http.StatusOK)
+	}
+	if !bodyAllowed(m.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
+	return m.body.Write(b)
+}
+
+// bodyAllowed: 1xx, 204 and 304 answers carry no body (RFC 9110 §6.4.1).
+func bodyAllowed(status int) bool {
+	return !(status >= 100 && status < 200) && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// wire is the answer as HTTP/1.1 bytes, with the headers net/http's server
+// adds: a sniffed Content-Type when the handler set none, and the length.
+func (m *memResponse) wire(method string) []byte {
+	if m.status == 0 {
+		m.status = http.StatusOK
+	}
+	h := m.header
+	if _, set := h["Content-Type"]; !set && m.body.Len() > 0 && h.Get("Content-Encoding") == "" {
+		h.Set("Content-Type", http.DetectContentType(m.body.Bytes()))
+	}
+	if bodyAllowed(m.status) && h.Get("Transfer-Encoding") == "" {
+		h.Set("Content-Length", strconv.Itoa(m.body.Len()))
+	}
+	var out bytes.Buffer
+	out.Grow(128 + m.body.Len())
+	text := http.StatusText(m.status)
+	if text == "" {
+		text = "status code " + strconv.Itoa(m.status) // as net/http's server writes it
+	}
+	fmt.Fprintf(&out, "HTTP/1.1 %03d %s\r\n", m.status, text)
+	_ = h.Write(&out)
+	out.WriteString("\r\n")
+	if method != http.MethodHead {
+		out.Write(m.body.Bytes())
+	}
+	return out.Bytes()
+}
+
+// ServeHTTPMemory returns an HTTP client whose every request, whatever its
+// URL host, goes to h over the in-memory wire (MemoryTransport), and a stop
+// function after which requests fail with ErrClosed. Requests and answers
+// travel as real HTTP/1.1 bytes.
+func ServeHTTPMemory(h http.Handler) (*http.Client, func()) {
+	closed := new(atomic.Bool)
+	return &http.Client{Transport: MemoryTransport{Handler: h, Closed: closed}}, func() { closed.Store(true) }
+}

@@ -1,0 +1,165 @@
+package transport_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/transport"
+)
+
+// echo answers with the request's method, path, Host and body.
+var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	w.Header().Set("X-Method", r.Method)
+	w.Header().Set("X-Path", r.URL.RequestURI())
+	w.Header().Set("X-Length", r.Header.Get("Content-Length"))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, _ = io.WriteString(w, r.Host+"|")
+	_, _ = w.Write(body)
+})
+
+var _ = Describe("the in-memory HTTP wire (MemoryTransport)", func() {
+	get := func(c *http.Client, method, url string, body io.Reader) (*http.Response, string) {
+		req, err := http.NewRequest(method, url, body)
+		Expect(err).NotTo(HaveOccurred())
+		resp, err := c.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		Expect(err).NotTo(HaveOccurred())
+		return resp, string(b)
+	}
+
+	It("carries a request to the handler as HTTP/1.1 bytes a server parses, and the answer back the same way", func() {
+		client, stop := transport.ServeHTTPMemory(echo)
+		defer stop()
+		resp, body := get(client, http.MethodPost, "http://graph.microsoft.com/v1.0/devices?$top=5", strings.NewReader(`{"a":1}`))
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		Expect(resp.Proto).To(Equal("HTTP/1.1"))
+		Expect(resp.Header.Get("X-Method")).To(Equal("POST"))
+		Expect(resp.Header.Get("X-Path")).To(Equal("/v1.0/devices?$top=5"))
+		Expect(resp.Header.Get("X-Length")).To(Equal("7"), "the request's length travelled as a header")
+		Expect(resp.ContentLength).To(Equal(int64(len(body))))
+		Expect(body).To(Equal(`graph.microsoft.com|{"a":1}`))
+	})
+
+	It("sends a body of unknown length chunked, and the handler reads it whole", func() {
+		client, stop := transport.ServeHTTPMemory(echo)
+		defer stop()
+		_, body := get(client, http.MethodPut, "http://graph.local/x", io.MultiReader(strings.NewReader("ab"), strings.NewReader("cd")))
+		Expect(body).To(Equal("graph.local|abcd"))
+	})
+
+	It("adds what net/http's server adds: a sniffed Content-Type when the handler set none, and the status text", func() {
+		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusTooManyRequests)
+			w.WriteHeader(http.StatusOK) // superfluous: the first status wins
+			_, _ = io.WriteString(w, "<html><body>slow down</body></html>")
+		}))
+		defer stop()
+		resp, body := get(client, http.MethodGet, "http://graph.local/", nil)
+		Expect(resp.Status).To(Equal("429 Too Many Requests"))
+		Expect(resp.Header.Get("Content-Type")).To(Equal("text/html; charset=utf-8"))
+		Expect(body).To(ContainSubstring("slow down"))
+	})
+
+	DescribeTable("carries no body where HTTP forbids one (RFC 9110 §6.4.1, §9.3.2)",
+		func(method string, status int) {
+			client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, "body")
+			}))
+			defer stop()
+			resp, body := get(client, method, "http://graph.local/", nil)
+			Expect(resp.StatusCode).To(Equal(status))
+			Expect(body).To(BeEmpty())
+		},
+		Entry("204 No Content", http.MethodDelete, http.StatusNoContent),
+		Entry("304 Not Modified", http.MethodGet, http.StatusNotModified),
+		Entry("an answer to HEAD", http.MethodHead, http.StatusOK),
+	)
+
+	It("turns a handler's panic into the error of a dropped connection, not a crash", func() {
+		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			panic("boom")
+		}))
+		defer stop()
+		_, err := client.Get("http://graph.local/")
+		Expect(err).To(MatchError(ContainSubstring("the server dropped the connection")))
+	})
+
+	It("refuses requests once stopped, as a closed listener does", func() {
+		client, stop := transport.ServeHTTPMemory(echo)
+		stop()
+		_, err := client.Post("http://graph.local/", "text/plain", strings.NewReader("x"))
+		Expect(err).To(MatchError(transport.ErrClosed))
+	})
+
+	It("gives the handler the caller's context, so the caller's deadline and values reach it", func() {
+		type key struct{}
+		var seen any
+		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			seen = r.Context().Value(key{})
+		}))
+		defer stop()
+		req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), key{}, "device-7"), http.MethodGet, "http://graph.local/", nil)
+		resp, err := client.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(seen).To(Equal("device-7"))
+	})
+})
+
+// FuzzMemoryTransport: any body and header value a client can send arrives
+// at the handler byte for byte, and the answer arrives back the same, or the
+// client refuses the request before it is sent; never a panic.
+func FuzzMemoryTransport(f *testing.F) {
+	f.Add([]byte(`{"a":1}`), "v", 200)
+	f.Add([]byte{}, "", 204)
+	f.Add([]byte("\r\n\r\nHTTP/1.1 200 OK\r\n"), "x\r\ny: z", 599)
+	f.Fuzz(func(t *testing.T, body []byte, header string, status int) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			w.Header().Set("X-Echo", r.Header.Get("X-Fuzz"))
+			w.WriteHeader(200 + (status%400+400)%400)
+			_, _ = w.Write(b)
+		})
+		client, stop := transport.ServeHTTPMemory(h)
+		defer stop()
+		req, err := http.NewRequest(http.MethodPost, "http://graph.local/", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Fuzz", header)
+		resp, err := client.Do(req)
+		if err != nil {
+			if !strings.Contains(err.Error(), "invalid header field value") {
+				t.Fatal(err)
+			}
+			return // net/http's client refuses such a header too
+		}
+		defer resp.Body.Close()
+		got, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := 200 + (status%400+400)%400
+		if resp.StatusCode != code {
+			t.Fatalf("status %d, want %d", resp.StatusCode, code)
+		}
+		if code != 204 && code != 304 && !bytes.Equal(got, body) {
+			t.Fatalf("body %q, want %q", got, body)
+		}
+		if resp.Header.Get("X-Echo") != strings.Trim(header, " \t") {
+			t.Fatalf("header %q, want %q", resp.Header.Get("X-Echo"), header)
+		}
+	})
+}
