@@ -47,6 +47,9 @@ type MemoryTransport struct {
 // millions of them.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// readerPool recycles the server side's request readers (4 KB each).
+var readerPool = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
 // RoundTrip implements http.RoundTripper.
 func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Closed != nil && t.Closed.Load() {
@@ -74,7 +77,12 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Write(wire); err != nil {
 		return nil, fmt.Errorf("transport: write request: %w", err)
 	}
-	sreq, err := http.ReadRequest(bufio.NewReader(wire))
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(wire)
+	// The handler has read what it reads of the body by the time serve
+	// returns; nothing holds the reader after that.
+	defer func() { br.Reset(nil); readerPool.Put(br) }()
+	sreq, err := http.ReadRequest(br)
 	if err != nil {
 		return nil, fmt.Errorf("transport: read request: %w", err)
 	}
