@@ -1,11 +1,9 @@
 package mockad
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	gldap "github.com/glauth/ldap"
 )
@@ -33,59 +31,6 @@ type change struct {
 	vals []string
 }
 
-// diagPwdInsecure is what AD returns when unicodePwd arrives on an
-// unprotected connection (INFER from common reports; UNCERTAIN DSID).
-const diagPwdInsecure = "0000001F: SvcErr: DSID-031A126C, problem 5003 (WILL_NOT_PERFORM), data 0"
-
-// bind resolves a simple-bind name (DN, DOMAIN\sam, UPN or sam@dnsdomain,
-// bare sam) and checks the password. An empty name and password is an
-// anonymous bind; a name with an empty password is an unauthenticated bind,
-// which AD also treats as anonymous (RFC 4513 5.1.2).
-func (d *Directory) bind(name, pw string) (*entry, *Error) {
-	if pw == "" {
-		return nil, nil
-	}
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	e := d.resolveBindName(name)
-	if e == nil || !e.hasPwd || e.password != pw || e.deleted {
-		return nil, errBind("52e")
-	}
-	if e.uac()&uacAccountDisable != 0 {
-		return nil, errBind("533")
-	}
-	return e, nil
-}
-
-func (d *Directory) resolveBindName(name string) *entry {
-	name = strings.TrimSpace(name)
-	if i := strings.IndexByte(name, '\\'); i >= 0 {
-		dom := name[:i]
-		if !strings.EqualFold(dom, d.cfg.NetBIOSName) && !strings.EqualFold(dom, d.cfg.DNSName) {
-			return nil
-		}
-		return d.bySAM[strings.ToLower(name[i+1:])]
-	}
-	if i := strings.LastIndexByte(name, '@'); i >= 0 && !strings.Contains(name, "=") {
-		for _, e := range d.bySAM {
-			if strings.EqualFold(e.first("userPrincipalName"), name) {
-				return e
-			}
-		}
-		if strings.EqualFold(name[i+1:], d.cfg.DNSName) { // implicit UPN sam@dnsdomain
-			return d.bySAM[strings.ToLower(name[:i])]
-		}
-		return nil
-	}
-	if strings.Contains(name, "=") {
-		if n, err := normDN(name); err == nil {
-			return d.byDN[n]
-		}
-		return nil
-	}
-	return d.bySAM[strings.ToLower(name)]
-}
-
 // structuralClass picks the most specific known class among the values.
 func structuralClass(vals []string) (classDef, bool) {
 	var best classDef
@@ -103,34 +48,6 @@ func structuralClass(vals []string) (classDef, bool) {
 		}
 	}
 	return best, found
-}
-
-// decodeUnicodePwd unwraps AD's unicodePwd format: the password in double
-// quotes, UTF-16LE.
-func decodeUnicodePwd(v string) (string, bool) {
-	b := []byte(v)
-	if len(b)%2 != 0 || len(b) < 4 {
-		return "", false
-	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
-		u[i] = binary.LittleEndian.Uint16(b[2*i:])
-	}
-	s := string(utf16.Decode(u))
-	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
-		return "", false
-	}
-	return s[1 : len(s)-1], true
-}
-
-// EncodeUnicodePwd produces AD's unicodePwd value for password.
-func EncodeUnicodePwd(password string) string {
-	u := utf16.Encode([]rune(`"` + password + `"`))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(b[2*i:], c)
-	}
-	return string(b)
 }
 
 type addAttr struct {
@@ -588,162 +505,6 @@ func firstOf(v []string) string {
 		return ""
 	}
 	return v[0]
-}
-
-// del removes a leaf object.
-func (d *Directory) del(p principal, dnStr string) *Error {
-	if p.who == nil {
-		return errNeedBind()
-	}
-	dn, err := ParseDN(dnStr)
-	if err != nil || len(dn) == 0 {
-		return errInvalidDN("")
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	e, ok := d.byDN[dn.Norm()]
-	if !ok {
-		return errNoObject(d.bestMatch(dn))
-	}
-	who := p.who
-	allowed := d.isAdmin(who) || (e.parent != nil && d.hasFullControlOn(who, e.parent))
-	if !allowed && e.class == "computer" && e.parent != nil && d.hasRight(who, e.parent, RightDeleteComputer) {
-		allowed = true
-	}
-	if !allowed {
-		return errInsuff()
-	}
-	if len(e.children) > 0 {
-		return errNonLeaf()
-	}
-	if e.ncHead || e.parent == nil {
-		return &Error{Code: gldap.LDAPResultUnwillingToPerform, Diagnostic: "00002015: SvcErr: DSID-03152B3C, problem 5003 (WILL_NOT_PERFORM), data 0"}
-	}
-	d.removeEntry(e)
-	return nil
-}
-
-func (d *Directory) removeEntry(e *entry) {
-	e.deleted = true
-	delete(d.byDN, e.ndn)
-	if s := e.first("sAMAccountName"); s != "" && d.bySAM[strings.ToLower(s)] == e {
-		delete(d.bySAM, strings.ToLower(s))
-	}
-	d.unindexSPNs(e)
-	for i, g := range d.groups {
-		if g == e {
-			d.groups = append(d.groups[:i:i], d.groups[i+1:]...)
-			break
-		}
-	}
-	if c := e.first("ms-DS-CreatorSID"); c != "" {
-		s, _ := SIDString([]byte(c))
-		if d.quota[s] > 0 {
-			d.quota[s]-- // deleting one frees a slot (B.4 [B10])
-		}
-	}
-	kids := e.parent.children
-	for i, c := range kids {
-		if c == e {
-			e.parent.children = append(kids[:i:i], kids[i+1:]...)
-			break
-		}
-	}
-	kept := d.delegations[:0]
-	for _, x := range d.delegations {
-		if x.trustee != e && x.ou != e.ndn {
-			kept = append(kept, x)
-		}
-	}
-	d.delegations = kept
-}
-
-// modifyDN renames and/or moves an object (and its subtree).
-func (d *Directory) modifyDN(p principal, dnStr, newRDN string, deleteOld bool, newSuperior string) *Error {
-	if p.who == nil {
-		return errNeedBind()
-	}
-	dn, err := ParseDN(dnStr)
-	if err != nil || len(dn) == 0 {
-		return errInvalidDN("")
-	}
-	rdn, err := ParseDN(newRDN)
-	if err != nil || len(rdn) != 1 {
-		return errInvalidDN("")
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	e, ok := d.byDN[dn.Norm()]
-	if !ok {
-		return errNoObject(d.bestMatch(dn))
-	}
-	if e.ncHead || e.parent == nil {
-		return &Error{Code: gldap.LDAPResultUnwillingToPerform, Diagnostic: "00002016: SvcErr: DSID-03152B3C, problem 5003 (WILL_NOT_PERFORM), data 0"}
-	}
-	np := e.parent
-	if newSuperior != "" {
-		sdn, err := ParseDN(newSuperior)
-		if err != nil {
-			return errInvalidDN("")
-		}
-		x, ok := d.byDN[sdn.Norm()]
-		if !ok {
-			return errNoObject(d.bestMatch(sdn))
-		}
-		np = x
-	}
-	who := p.who
-	allowed := d.isAdmin(who) || d.hasFullControlOn(who, e)
-	if !allowed && e.class == "computer" && d.hasRight(who, e.parent, RightDeleteComputer) && d.hasRight(who, np, RightCreateComputer) {
-		allowed = true // move: DC on the old parent, CC on the new one (TechNet delegation table)
-	}
-	if !allowed {
-		return errInsuff()
-	}
-	if cd := classes[e.class]; !strings.EqualFold(rdn[0].Type, cd.rdn) {
-		return errNaming(0x2073, np.dn.String())
-	}
-	if !allowsChildren(np.class) || np == e || strings.HasSuffix(np.ndn, ","+e.ndn) {
-		return errNaming(0x2099, np.dn.String())
-	}
-	rdn[0].Type = canonType(rdn[0].Type)
-	target := append(DN{rdn[0]}, np.dn...)
-	if x, ok := d.byDN[target.Norm()]; ok && x != e {
-		return errEntryExists()
-	}
-	_ = deleteOld // cn/ou/name are single-valued in AD, so the old RDN value always goes
-	// Detach, re-key the subtree, attach.
-	kids := e.parent.children
-	for i, c := range kids {
-		if c == e {
-			e.parent.children = append(kids[:i:i], kids[i+1:]...)
-			break
-		}
-	}
-	e.parent = np
-	np.children = append(np.children, e)
-	e.set(strings.ToLower(rdn[0].Type), rdn[0].Value)
-	e.set("name", rdn[0].Value)
-	d.rekey(e, target)
-	d.touch(e)
-	return nil
-}
-
-func (d *Directory) rekey(e *entry, dn DN) {
-	oldKey := e.ndn
-	delete(d.byDN, e.ndn)
-	e.dn = dn
-	e.ndn = dn.Norm()
-	e.set("distinguishedName", dn.String())
-	d.byDN[e.ndn] = e
-	for i := range d.delegations {
-		if d.delegations[i].ou == oldKey {
-			d.delegations[i].ou = e.ndn
-		}
-	}
-	for _, c := range e.children {
-		d.rekey(c, append(DN{c.dn[0]}, dn...))
-	}
 }
 
 // compare implements the LDAP Compare operation.
