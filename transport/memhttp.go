@@ -47,6 +47,9 @@ type MemoryTransport struct {
 // millions of them.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooled is the largest wire buffer kept for reuse.
+const maxPooled = 64 << 10
+
 // readerPool recycles the server side's request readers (4 KB each).
 var readerPool = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
 
@@ -72,7 +75,12 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	wire := bufPool.Get().(*bytes.Buffer)
 	wire.Reset()
-	defer bufPool.Put(wire)
+	defer func() {
+		// An import batch's megabytes are not kept for the next poll.
+		if wire.Cap() <= maxPooled {
+			bufPool.Put(wire)
+		}
+	}()
 	// Request.Write closes the body, as a RoundTripper must.
 	if err := req.Write(wire); err != nil {
 		return nil, fmt.Errorf("transport: write request: %w", err)
