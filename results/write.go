@@ -1,7 +1,6 @@
 package results
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -12,16 +11,6 @@ import (
 	"text/tabwriter"
 	"time"
 )
-
-// WriteJSON writes results.json: indented, keys in struct order.
-func WriteJSON(w io.Writer, r *Run) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return fmt.Errorf("results: encode JSON: %w", err)
-	}
-	return nil
-}
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
