@@ -181,8 +181,16 @@ func (m *memResponse) wire(method string) []byte {
 	if bodyAllowed(m.status) && h.Get("Transfer-Encoding") == "" {
 		h.Set("Content-Length", strconv.Itoa(m.body.Len()))
 	}
+	// One allocation of the answer's size: the status line, the headers
+	// as Header.Write puts them ("Key: value\r\n") and the body.
+	size := 64 + m.body.Len()
+	for k, vv := range h {
+		for _, v := range vv {
+			size += len(k) + len(v) + 4
+		}
+	}
 	var out bytes.Buffer
-	out.Grow(128 + m.body.Len())
+	out.Grow(size)
 	text := http.StatusText(m.status)
 	if text == "" {
 		text = "status code " + strconv.Itoa(m.status) // as net/http's server writes it
