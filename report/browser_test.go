@@ -264,6 +264,9 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		Expect(text(`article.group[data-outcome="failed"]`)).To(ContainSubstring("80070774"))
 		Expect(run(ctx, chromedp.Click(chromedp.CSS(`.serials button[data-serial="BARE1"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.device[data-device="BARE1"] .timeline .empty`)))).To(Succeed())
+		Expect(text(`.device[data-device="BARE1"] .timeline .empty`)).To(ContainSubstring("--timeline all keeps every device's"))
+		Expect(text(`article.group[data-outcome="failed"] .serials .hint`)).To(Equal("device:"), "a list without timelines offers devices, not timelines")
+		Expect(text(`article.group[data-outcome="somethingNew"] .serials .hint`)).To(Equal("timelines:"))
 		Expect(run(ctx, chromedp.Click(chromedp.CSS(`.serials button[data-serial="ODD1"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.device[data-device="ODD1"] svg.lanes`)))).To(Succeed())
 		lanes := evalJS[[]string](ctx, `Array.from(document.querySelectorAll('.device[data-device="ODD1"] svg.lanes rect.lane')).map(r => r.dataset.lane)`)

@@ -123,16 +123,19 @@
     var list = st.list, pages = Math.ceil(list.length / PAGE);
     if (st.page >= pages) st.page = Math.max(0, pages - 1);
     var ul = el("div", { class: "serials", role: "list" });
+    // run --timeline failed|none leaves timelines out: say "devices", not
+    // "timelines", for a list none of which has one
+    var withTimeline = list.some(function (di) { return D.dev[di].t.length > 0; });
     list.slice(st.page * PAGE, st.page * PAGE + PAGE).forEach(function (di) {
       var b = el("button", { type: "button", role: "listitem", "data-serial": D.dev[di].s,
-        "aria-expanded": st.open === di ? "true" : "false", title: "show timeline" }, D.dev[di].s);
+        "aria-expanded": st.open === di ? "true" : "false", title: withTimeline ? "show timeline" : "show details" }, D.dev[di].s);
       b.addEventListener("click", function () {
         if (st.open === di) { st.open = -1; renderSerials(card, st); return; }
         openDevice(card, di);
       });
       ul.appendChild(b);
     });
-    var hint = el("span", { class: "hint" }, list.length === 1 ? "timeline:" : "timelines:");
+    var hint = el("span", { class: "hint" }, !withTimeline ? (list.length === 1 ? "device:" : "devices:") : list.length === 1 ? "timeline:" : "timelines:");
     ul.insertBefore(hint, ul.firstChild);
     box.appendChild(ul);
     if (pages > 1) {
@@ -195,7 +198,7 @@
     if (d.e && d.e.length) wrap.appendChild(eventTable(d));
     if (d.r >= 0) wrap.appendChild(dsreg(d));
     return { el: wrap, draw: function () {
-      if (!d.t.length) { tl.appendChild(el("p", { class: "empty" }, "No timeline entries for this device.")); return; }
+      if (!d.t.length) { tl.appendChild(el("p", { class: "empty" }, "No timeline for this device in these results: run --timeline failed keeps only the timelines of devices the diagnosis explains, --timeline none none; --timeline all keeps every device's.")); return; }
       tl.appendChild(drawTimeline(d, grp, Math.max(760, tl.clientWidth - 2)));
     } };
   }
