@@ -378,6 +378,9 @@ func (w *world) deviceResults() []results.DeviceResult {
 	for _, e := range w.sc.Expect {
 		eventsChecked = eventsChecked || e.Events != nil
 	}
+	// A device's event log is kept unless its timeline goes and no
+	// expectation reads the log.
+	keepEvents := func(dr *results.DeviceResult) bool { return eventsChecked || !w.dropTimeline(dr) }
 	out := make([]results.DeviceResult, 0, len(w.devices))
 	for _, d := range w.devices {
 		r := d.Result()
@@ -444,7 +447,7 @@ func (w *world) deviceResults() []results.DeviceResult {
 			dr.Timeline = append(dr.Timeline, results.TimelineEntry{At: ev.At, Offset: offset(ev.At, w.t0), Actor: ev.Actor, Step: ev.Step, Detail: ev.Detail})
 		}
 		sort.SliceStable(conn, func(i, j int) bool { return conn[i].Event.At.Before(conn[j].Event.At) })
-		w.diagnose(tables, &dr, r, apDeviceID, conn) // diagnose.go
+		w.diagnose(tables, &dr, r, apDeviceID, conn, keepEvents) // diagnose.go
 		if w.dropTimeline(&dr) {
 			// At once, so that a large fleet never holds every device's
 			// timeline; the event log only when no expectation reads it
