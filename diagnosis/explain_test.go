@@ -5,6 +5,7 @@ import (
 
 	"github.com/autopilotsim/autopilotsim/connector"
 	"github.com/autopilotsim/autopilotsim/diagnosis"
+	"github.com/autopilotsim/autopilotsim/results"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 )
@@ -150,6 +151,24 @@ var _ = Describe("Explain", func() {
 		Expect(x.Message).To(Equal("Something went wrong. Confirm you are using the correct sign-in information and that your organization uses this feature. You can try to do this again or contact your system administrator with the error code 80070774."))
 		x = diagnosis.Explain(device("failed", "accountSetup", "800705B4", flow(profileOK, blobApplied, rebooted, espWait, notSynced)...))
 		Expect(x.Message).To(Equal("Setup could not be completed. Please try again or contact your support person for help."))
+	})
+	It("applies the diagnosis to a result, building the event log only when keepEvents, asked with the explanation in place, keeps it", func() {
+		d := withConnector(device("failed", "odjBlobWait", "80070774", flow(profileOK, timedOut)...), failure(8557, 5*time.Minute))
+		want := diagnosis.Diagnose(d)
+		Expect(want.Events).NotTo(BeEmpty())
+		var kept results.DeviceResult
+		diagnosis.Apply(&kept, d, func(r *results.DeviceResult) bool {
+			Expect(r.Explanation).To(Equal(want.Explanation), "the explanation is in before keepEvents is asked")
+			return true
+		})
+		Expect(kept.Events).To(Equal(want.Events))
+		Expect(kept.DSRegCmd).To(Equal(want.DSRegCmd))
+		Expect(kept.Explanation).To(Equal(want.Explanation))
+		dropped := results.DeviceResult{Events: want.Events}
+		diagnosis.Apply(&dropped, d, func(*results.DeviceResult) bool { return false })
+		Expect(dropped.Events).To(BeNil())
+		Expect(dropped.Explanation).To(Equal(want.Explanation))
+		Expect(dropped.DSRegCmd).To(Equal(want.DSRegCmd))
 	})
 	It("gives the same diagnosis for the same input", func() {
 		d := withConnector(device("failed", "odjBlobWait", "80070774", flow(profileOK, timedOut)...), failure(8557, 5*time.Minute))

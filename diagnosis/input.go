@@ -96,8 +96,14 @@ func Diagnose(d Device) Diagnosis {
 	return Diagnosis{Events: Events(d), DSRegCmd: DSRegCmd(d), Explanation: Explain(d)}
 }
 
-// Apply fills r's Events, DSRegCmd and Explanation from d.
-func Apply(r *results.DeviceResult, d Device) {
-	g := Diagnose(d)
-	r.Events, r.DSRegCmd, r.Explanation = g.Events, g.DSRegCmd, g.Explanation
+// Apply fills r's DSRegCmd and Explanation from d, then its Events when
+// keepEvents, asked with the explanation in place, says the results keep
+// the log (neither the explanation nor dsregcmd reads it, so a log that is
+// dropped need not be built: 7.6 of the 17 s of building a 100,000-device
+// fleet's results with run --timeline failed).
+func Apply(r *results.DeviceResult, d Device, keepEvents func(*results.DeviceResult) bool) {
+	r.DSRegCmd, r.Explanation, r.Events = DSRegCmd(d), Explain(d), nil
+	if keepEvents(r) {
+		r.Events = Events(d)
+	}
 }

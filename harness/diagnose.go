@@ -15,12 +15,8 @@ import (
 
 // diagnose fills dr's Events, DSRegCmd and Explanation (package diagnosis)
 // from the device's result and what the world knows of its scenario.
-//
-// The Windows event log is built only when the results keep it:
-// wantEvents is asked once the explanation is in (Options.Timeline keeps
-// the log of explained devices). Building it for a device whose log is then
-// dropped was 45 % of building a 100,000-device fleet's results.
-func (w *world) diagnose(t *diagnosisTables, dr *results.DeviceResult, r devicesim.Result, apDeviceID string, conn []diagnosis.ConnectorEvent, wantEvents func(*results.DeviceResult) bool) {
+// keepEvents says whether the results keep the event log (diagnosis.Apply).
+func (w *world) diagnose(t *diagnosisTables, dr *results.DeviceResult, r devicesim.Result, apDeviceID string, conn []diagnosis.ConnectorEvent, keepEvents func(*results.DeviceResult) bool) {
 	spec := w.specs[r.Serial]
 	in := diagnosis.Device{
 		Result: *dr, T0: w.t0, RunDuration: w.sc.Duration.D(),
@@ -42,12 +38,7 @@ func (w *world) diagnose(t *diagnosisTables, dr *results.DeviceResult, r devices
 	in.Request = w.requestTarget(t, r, conn)
 	ec := w.sc.Environment.EntraConnect
 	in.Sync = diagnosis.Sync{Disabled: ec.Disabled, Scope: ec.Scope, InScope: inScope(r.DistinguishedName, ec.Scope)}
-	// diagnosis.Apply, with the event log left out where it is not kept
-	// (neither the explanation nor dsregcmd reads it).
-	dr.DSRegCmd, dr.Explanation, dr.Events = diagnosis.DSRegCmd(in), diagnosis.Explain(in), nil
-	if wantEvents(dr) {
-		dr.Events = diagnosis.Events(in)
-	}
+	diagnosis.Apply(dr, in, keepEvents)
 }
 
 // requestTarget finds the domain, OU, quota and connectors of the

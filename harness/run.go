@@ -450,12 +450,9 @@ func (w *world) deviceResults() []results.DeviceResult {
 		w.diagnose(tables, &dr, r, apDeviceID, conn, keepEvents) // diagnose.go
 		if w.dropTimeline(&dr) {
 			// At once, so that a large fleet never holds every device's
-			// timeline; the event log only when no expectation reads it
-			// (runScenario drops it after the check otherwise).
+			// timeline. Its event log was not built unless an expectation
+			// reads it (keepEvents); runScenario drops it after the check.
 			dr.Timeline = []results.TimelineEntry{}
-			if !eventsChecked {
-				dr.Events = nil
-			}
 		}
 		out = append(out, dr)
 	}

@@ -18,40 +18,26 @@ func WriteJSON(w io.Writer, r *Run) error {
 	if err := writeRun(bw, r); err != nil {
 		return fmt.Errorf("results: encode JSON: %w", err)
 	}
+	// A failed write sticks to bw and every later write does nothing, so
+	// the writers below return only encoding errors and Flush reports the
+	// first write error.
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("results: write JSON: %w", err)
 	}
 	return nil
 }
 
-// writeRun writes r as the encoder would: the document is an object at
-// depth 0, its scenarios at depth 2 and their devices at depth 3, each
-// value indented by its depth (MarshalIndent's prefix) and its first line
-// placed after the key or the list's own indent.
+// writeRun writes r as the encoder would: each value indented by its depth
+// (MarshalIndent's prefix), its first line placed after the key or the
+// list's own indent. Scenarios are list items at depth 2, devices at 4.
 func writeRun(w *bufio.Writer, r *Run) error {
 	if r == nil {
-		_, err := w.WriteString("null\n")
-		return err
+		w.WriteString("null\n")
+		return nil
 	}
 	w.WriteString("{\n  \"scenarios\": ")
-	switch {
-	case r.Scenarios == nil:
-		w.WriteString("null")
-	case len(r.Scenarios) == 0:
-		w.WriteString("[]")
-	default:
-		w.WriteString("[\n")
-		for i := range r.Scenarios {
-			w.WriteString("    ")
-			if err := writeScenario(w, &r.Scenarios[i]); err != nil {
-				return err
-			}
-			if i < len(r.Scenarios)-1 {
-				w.WriteByte(',')
-			}
-			w.WriteByte('\n')
-		}
-		w.WriteString("  ]")
+	if err := writeList(w, r.Scenarios, "  ", writeScenario); err != nil {
+		return err
 	}
 	w.WriteString(",\n  \"summary\": ")
 	if err := writeIndented(w, r.Summary, "  "); err != nil {
@@ -63,51 +49,66 @@ func writeRun(w *bufio.Writer, r *Run) error {
 			return err
 		}
 	}
-	_, err := w.WriteString("\n}\n")
-	return err
+	w.WriteString("\n}\n")
+	return nil
 }
 
-// devicesNull is how a scenario without its devices encodes its devices
-// key at depth 2. It cannot occur inside an encoded string: a quote there
-// is escaped, so the first match is the key itself, which comes before
-// every field that could hold free text after it (expectations, warnings).
-var devicesNull = []byte("\n      \"devices\": null")
-
-// writeScenario writes one scenario at depth 2, its devices one at a time.
-func writeScenario(w *bufio.Writer, sc *ScenarioResult) error {
-	shell := *sc
-	shell.Devices = nil
-	b, err := json.MarshalIndent(&shell, "    ", "  ")
-	if err != nil {
-		return err
-	}
-	at := bytes.Index(b, devicesNull)
-	if at < 0 {
-		return fmt.Errorf("scenario %q: devices key not found in its encoding", sc.Name)
-	}
-	cut := at + len(devicesNull) - len("null")
-	w.Write(b[:cut])
+// writeList writes items as the encoder writes a slice whose key sits at
+// indent: null when nil, [] when empty, else one item a line at indent
+// plus two spaces (the item's own prefix), written by each.
+func writeList[T any](w *bufio.Writer, items []T, indent string, each func(w *bufio.Writer, item *T, prefix string) error) error {
 	switch {
-	case sc.Devices == nil:
+	case items == nil:
 		w.WriteString("null")
-	case len(sc.Devices) == 0:
+	case len(items) == 0:
 		w.WriteString("[]")
 	default:
+		prefix := indent + "  "
 		w.WriteString("[\n")
-		for i := range sc.Devices {
-			w.WriteString("        ")
-			if err := writeIndented(w, &sc.Devices[i], "        "); err != nil {
+		for i := range items {
+			w.WriteString(prefix)
+			if err := each(w, &items[i], prefix); err != nil {
 				return err
 			}
-			if i < len(sc.Devices)-1 {
+			if i < len(items)-1 {
 				w.WriteByte(',')
 			}
 			w.WriteByte('\n')
 		}
-		w.WriteString("      ]")
+		w.WriteString(indent + "]")
 	}
-	_, err = w.Write(b[at+len(devicesNull):])
-	return err
+	return nil
+}
+
+// devicesNull is how a scenario without its devices encodes its devices
+// key, at the scenario's prefix plus two spaces. It cannot occur inside an
+// encoded string: a quote there is escaped, so the first match is the key.
+const devicesNull = "\"devices\": null"
+
+// writeScenario writes one scenario at prefix, its devices one at a time:
+// the scenario is encoded without them and they are written where its
+// devices key says null.
+func writeScenario(w *bufio.Writer, sc *ScenarioResult, prefix string) error {
+	shell := *sc
+	shell.Devices = nil
+	b, err := json.MarshalIndent(&shell, prefix, "  ")
+	if err != nil {
+		return err
+	}
+	key := "\n" + prefix + "  " + devicesNull
+	at := bytes.Index(b, []byte(key))
+	if at < 0 {
+		return fmt.Errorf("scenario %q: devices key not found in its encoding", sc.Name)
+	}
+	end := at + len(key)
+	w.Write(b[:end-len("null")])
+	if err := writeList(w, sc.Devices, prefix+"  ", func(w *bufio.Writer, d *DeviceResult, prefix string) error {
+		return writeIndented(w, d, prefix)
+	}); err != nil {
+		return err
+	}
+	w.Write(b[end:])
+	return nil
 }
 
 // writeIndented writes v as MarshalIndent with prefix does: every line
@@ -117,6 +118,6 @@ func writeIndented(w *bufio.Writer, v any, prefix string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(b)
-	return err
+	w.Write(b)
+	return nil
 }

@@ -76,6 +76,14 @@ var _ = Describe("WriteJSON (streamed device by device)", func() {
 		r := &results.Run{Scenarios: []results.ScenarioResult{{Name: "a", Devices: []results.DeviceResult{tricky("A1")}}}}
 		Expect(results.WriteJSON(failingWriter{}, r)).To(MatchError(ContainSubstring("results: write JSON")))
 	})
+
+	It("reports a write that fails mid-document, once its buffer fills, as a write error", func() {
+		r := &results.Run{Scenarios: []results.ScenarioResult{{Name: "a"}}}
+		for range 500 { // over the 64 KB buffer
+			r.Scenarios[0].Devices = append(r.Scenarios[0].Devices, tricky("A1"))
+		}
+		Expect(results.WriteJSON(failingWriter{}, r)).To(MatchError(And(ContainSubstring("results: write JSON"), ContainSubstring("disk full"))))
+	})
 })
 
 type failingWriter struct{}

@@ -135,7 +135,8 @@
       });
       ul.appendChild(b);
     });
-    var hint = el("span", { class: "hint" }, !withTimeline ? (list.length === 1 ? "device:" : "devices:") : list.length === 1 ? "timeline:" : "timelines:");
+    var noun = withTimeline ? "timeline" : "device";
+    var hint = el("span", { class: "hint" }, noun + (list.length === 1 ? ":" : "s:"));
     ul.insertBefore(hint, ul.firstChild);
     box.appendChild(ul);
     if (pages > 1) {
