@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -157,6 +158,26 @@ var _ = Describe("Trace", func() {
 		got := t.For("device/2")
 		Expect(got).To(HaveLen(3333))
 		Expect(got[1]).To(Equal(want[5]))
+	})
+
+	It("keeps each detail as it was recorded, however long, and after the events that follow it", func() {
+		t := &sim.Trace{}
+		long := strings.Repeat("x", 300<<10) // longer than a text chunk
+		details := []string{"", "first", long, "", "after the long one", strings.Repeat("y", 200<<10), "z"}
+		for i, d := range details {
+			t.Record(sim.Epoch.Add(time.Duration(i)), "device/A", fmt.Sprintf("step%d", i%2), d)
+			if i == 1 {
+				early := t.Events()[1]
+				defer func() { Expect(early.Detail).To(Equal("first")) }()
+			}
+		}
+		got := t.For("device/A")
+		Expect(got).To(HaveLen(len(details)))
+		for i, d := range details {
+			Expect(got[i].Detail).To(Equal(d), "event %d", i)
+			Expect(got[i].Step).To(Equal(fmt.Sprintf("step%d", i%2)))
+		}
+		Expect(t.For("step0")).To(BeNil(), "a step's name is not an actor")
 	})
 })
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Event is one line of a trace: when, who, what, and any detail.
@@ -16,15 +17,27 @@ type Event struct {
 // chunkBits sets the size of the trace's chunks (1<<chunkBits records).
 const chunkBits = 12
 
-// record is an Event as the trace keeps it: the time as seconds and
-// nanoseconds (a time.Time also carries a location pointer) and the actor
-// as a number. 48 bytes instead of 72: a fleet of 100,000 devices records
-// millions of events and keeps them to the end of the run.
+// The byte chunks that hold the events' details start at firstText bytes
+// and double up to textChunk (a small world's trace stays small); a detail
+// longer than the next chunk gets a chunk of its own size.
+const (
+	firstText = 1 << 10
+	textChunk = 256 << 10
+)
+
+// record is an Event as the trace keeps it, with no pointers in it: the time
+// as seconds and nanoseconds (a time.Time also carries a location pointer),
+// the actor and the step as numbers, and the detail as a place in the
+// trace's text chunks. 32 bytes, which the collector never scans: a fleet of
+// 100,000 devices records millions of events and keeps them to the end of
+// the run, and the marking of a heap of strings (48 bytes a record before,
+// plus each detail's own allocation) was what grew the collector's cost per
+// device with the fleet (docs/SCALE.md, "Why CPU per device is not flat").
 type record struct {
 	sec          int64
 	nsec         int32
-	actor        int32
-	step, detail string
+	actor, step  int32
+	text, at, to int32 // detail = texts[text][at:to]
 }
 
 // Trace records every event of a run in order. It is safe for concurrent
@@ -33,38 +46,72 @@ type record struct {
 // Events are kept in fixed-size chunks, so that a long trace grows without
 // copying what it holds (a single slice doubling copied hundreds of MB at
 // the end of a large fleet's run, with both copies alive).
+//
+// Bound: a trace holds every event of the run until it is dropped, 32
+// bytes a record plus its detail's bytes; the run's duration and its
+// scheduler's event cap bound how many there are.
 type Trace struct {
 	mu     sync.Mutex
 	chunks [][]record
 	n      int
-	// actors names the actor numbers; actorIDs numbers the names.
-	actors   []string
-	actorIDs map[string]int32
+	// names holds the actors' and steps' names; ids numbers them.
+	names []string
+	ids   map[string]int32
+	// texts holds the details' bytes, appended and never changed, so that
+	// a detail read back can point into them.
+	texts [][]byte
 	// byActor indexes events by actor number (positions in the trace), so
 	// that For costs the actor's events, not the whole trace: a fleet's
-	// results read one actor per device.
+	// results read one actor per device. Nil for a name used only as a step.
 	byActor [][]int32
+}
+
+// id numbers a name (an actor or a step). Called with t.mu held.
+func (t *Trace) id(name string) int32 {
+	id, ok := t.ids[name]
+	if !ok {
+		if t.ids == nil {
+			t.ids = map[string]int32{}
+		}
+		id = int32(len(t.names))
+		t.names = append(t.names, name)
+		t.ids[name] = id
+		t.byActor = append(t.byActor, nil)
+	}
+	return id
+}
+
+// text keeps s's bytes and says where they are. Called with t.mu held.
+func (t *Trace) text(s string) (chunk, at, to int32) {
+	if s == "" {
+		return 0, 0, 0
+	}
+	last := len(t.texts) - 1
+	if last < 0 || len(t.texts[last])+len(s) > cap(t.texts[last]) {
+		size := firstText
+		if last >= 0 {
+			size = min(textChunk, 2*cap(t.texts[last]))
+		}
+		t.texts = append(t.texts, make([]byte, 0, max(size, len(s))))
+		last++
+	}
+	b := &t.texts[last]
+	start := len(*b)
+	*b = append(*b, s...)
+	return int32(last), int32(start), int32(len(*b))
 }
 
 // Record appends an event.
 func (t *Trace) Record(at time.Time, actor, step, detail string) {
 	t.mu.Lock()
-	id, ok := t.actorIDs[actor]
-	if !ok {
-		if t.actorIDs == nil {
-			t.actorIDs = map[string]int32{}
-		}
-		id = int32(len(t.actors))
-		t.actors = append(t.actors, actor)
-		t.actorIDs[actor] = id
-		t.byActor = append(t.byActor, nil)
-	}
+	a, s := t.id(actor), t.id(step)
+	tc, ta, tt := t.text(detail)
 	if t.n>>chunkBits == len(t.chunks) {
 		t.chunks = append(t.chunks, make([]record, 0, 1<<chunkBits))
 	}
 	c := &t.chunks[len(t.chunks)-1]
-	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: id, step: step, detail: detail})
-	t.byActor[id] = append(t.byActor[id], int32(t.n))
+	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: a, step: s, text: tc, at: ta, to: tt})
+	t.byActor[a] = append(t.byActor[a], int32(t.n))
 	t.n++
 	t.mu.Unlock()
 }
@@ -72,7 +119,14 @@ func (t *Trace) Record(at time.Time, actor, step, detail string) {
 // event rebuilds the n-th event. Called with t.mu held.
 func (t *Trace) event(n int) Event {
 	r := &t.chunks[n>>chunkBits][n&(1<<chunkBits-1)]
-	return Event{At: time.Unix(r.sec, int64(r.nsec)).UTC(), Actor: t.actors[r.actor], Step: r.step, Detail: r.detail}
+	e := Event{At: time.Unix(r.sec, int64(r.nsec)).UTC(), Actor: t.names[r.actor], Step: t.names[r.step]}
+	if r.to > r.at {
+		// The bytes are never written again once appended (text only
+		// appends past them), so the string may share them.
+		b := t.texts[r.text][r.at:r.to]
+		e.Detail = unsafe.String(&b[0], len(b))
+	}
+	return e
 }
 
 // Events returns a copy of the events recorded so far.
@@ -93,7 +147,7 @@ func (t *Trace) Events() []Event {
 func (t *Trace) For(actor string) []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	id, ok := t.actorIDs[actor]
+	id, ok := t.ids[actor]
 	if !ok || len(t.byActor[id]) == 0 {
 		return nil
 	}
