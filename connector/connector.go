@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -229,7 +230,42 @@ func (c *Connector) Running() bool {
 func (c *Connector) Events() []Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]Event(nil), c.events...)
+	out := make([]Event, len(c.events))
+	for i, e := range c.events {
+		out[i] = c.rendered(e)
+	}
+	return out
+}
+
+// rendered is e with its payload: the 30120 and 30130 events are logged
+// without it and rendered when read.
+func (c *Connector) rendered(e Event) Event {
+	if e.Payload != "" {
+		return e
+	}
+	var dims map[string]string
+	switch e.ID {
+	case EventRequestStart:
+		dims = map[string]string{
+			"RequestId": e.RequestID, "DeviceId": e.DeviceID, "DomainName": c.cfg.Domain,
+			"RetryCount": strconv.Itoa(e.retry), "InstanceId": c.instanceID,
+		}
+	case EventRequestSuccess:
+		dims = map[string]string{
+			"RequestId": e.RequestID, "DeviceId": e.DeviceID, "DomainName": c.cfg.Domain,
+			"ComputerName": e.Computer, "DistinguishedName": e.dn, "InstanceId": c.instanceID,
+		}
+	default:
+		return e
+	}
+	// A map of strings always marshals; the error is not ignored silently
+	// anyway: it becomes the payload, as fail does with its own.
+	p, err := infoPayload(e.Name, dims)
+	if err != nil {
+		p = fmt.Sprintf(`{"error":%q}`, err.Error())
+	}
+	e.Payload = p
+	return e
 }
 
 // FailureFor returns the last 30132 event logged for requestID.
@@ -364,12 +400,7 @@ func (c *Connector) claimed(gen uint64, reqs []ClaimedRequest, ans transport.Ans
 // the added latency of the result upload's answer.
 func (c *Connector) process(r ClaimedRequest) time.Duration {
 	c.trace("request", fmt.Sprintf("request %s device %s ou %q prefix %q retry %d", r.ID, r.DeviceID, r.OrganizationalUnit, r.ComputerNameStaticPrefix, r.RetryCount))
-	if p, err := infoPayload(NameRequestStart, map[string]string{
-		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
-		"RetryCount": fmt.Sprint(r.RetryCount), "InstanceId": c.instanceID,
-	}); err == nil {
-		c.log(Event{ID: EventRequestStart, Channel: ChannelOperational, Level: "Information", Name: NameRequestStart, RequestID: r.ID, DeviceID: r.DeviceID, Payload: p})
-	}
+	c.log(Event{ID: EventRequestStart, Channel: ChannelOperational, Level: "Information", Name: NameRequestStart, RequestID: r.ID, DeviceID: r.DeviceID, retry: r.RetryCount})
 	res := c.provision(r)
 	if res.err != nil {
 		return c.fail(r, res)
@@ -381,11 +412,7 @@ func (c *Connector) process(r ClaimedRequest) time.Duration {
 	if err != nil {
 		return c.fail(r, provisionResult{name: res.name, code: ErrorDSGenericError, err: err})
 	}
-	p, _ := infoPayload(NameRequestSuccess, map[string]string{
-		"RequestId": r.ID, "DeviceId": r.DeviceID, "DomainName": c.cfg.Domain,
-		"ComputerName": res.name, "DistinguishedName": res.dn, "InstanceId": c.instanceID,
-	})
-	c.log(Event{ID: EventRequestSuccess, Channel: ChannelOperational, Level: "Information", Name: NameRequestSuccess, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, Payload: p})
+	c.log(Event{ID: EventRequestSuccess, Channel: ChannelOperational, Level: "Information", Name: NameRequestSuccess, RequestID: r.ID, DeviceID: r.DeviceID, Computer: res.name, dn: res.dn})
 	c.trace("computer created", res.dn)
 	return c.upload(r, resultBody{ConnectorID: c.id, Success: true, ComputerName: res.name, DistinguishedName: res.dn, Blob: blob}, 0)
 }

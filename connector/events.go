@@ -47,6 +47,14 @@ type Event struct {
 	// ErrorCode is the Win32 code of a 30132 event (its payload's
 	// ErrorCode, as a number); 0 for other events.
 	ErrorCode int
+
+	// retry and dn are what a 30120 or 30130 payload holds besides the
+	// fields above and the connector's own: the log keeps them and renders
+	// the payload when it is read (Connector.Events), as a fleet's
+	// connectors log two such events a device and keep them to the end of
+	// the run (docs/SCALE.md, "What stays in memory").
+	retry int
+	dn    string
 }
 
 // DiagnosticCodePrivileges is the DiagnosticCode of the documented
