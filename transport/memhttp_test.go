@@ -57,6 +57,20 @@ var _ = Describe("the in-memory HTTP wire (MemoryTransport)", func() {
 		Expect(body).To(Equal("graph.local|abcd"))
 	})
 
+	It("carries a body of several megabytes whole, and refuses one shorter than its claimed length before any handler sees it", func() {
+		client, stop := transport.ServeHTTPMemory(echo)
+		defer stop()
+		big := strings.Repeat("0123456789abcdef", 3<<16) // 3 MB, past the pooled buffers
+		_, body := get(client, http.MethodPost, "http://graph.local/import", strings.NewReader(big))
+		Expect(body).To(Equal("graph.local|" + big))
+
+		req, err := http.NewRequest(http.MethodPost, "http://graph.local/import", strings.NewReader("short"))
+		Expect(err).NotTo(HaveOccurred())
+		req.ContentLength = 1 << 40 // a terabyte claimed: the wire must not size a buffer for it
+		_, err = client.Do(req)
+		Expect(err).To(MatchError(ContainSubstring("ContentLength=1099511627776 with Body length 5")))
+	})
+
 	It("adds what net/http's server adds: a sniffed Content-Type when the handler set none, and the status text", func() {
 		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusTooManyRequests)
