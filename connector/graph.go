@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,7 +113,7 @@ func (g graphClient) post(path string, retry int, in, out any, want ...int) (tra
 	}
 	defer resp.Body.Close()
 	ans := transport.ReadAnswer(resp)
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	raw, err := transport.ReadBody(resp, 1<<20)
 	if err != nil {
 		return ans, fmt.Errorf("POST %s: read body: %w", path, err)
 	}

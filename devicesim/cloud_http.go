@@ -117,7 +117,7 @@ func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transpor
 	}
 	defer resp.Body.Close()
 	ans := transport.ReadAnswer(resp)
-	data, err := io.ReadAll(resp.Body)
+	data, err := transport.ReadBody(resp, 0)
 	if err != nil {
 		return ans, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}

@@ -437,7 +437,7 @@ func (s *Sync) do(method, u string, retry int, body []byte, want ...int) (transp
 	}
 	defer resp.Body.Close()
 	ans := transport.ReadAnswer(resp)
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	raw, _ := transport.ReadBody(resp, 1<<16)
 	for _, w := range want {
 		if resp.StatusCode == w {
 			return ans, nil

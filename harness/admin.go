@@ -147,7 +147,7 @@ func (a *admin) signIn() error {
 		return fmt.Errorf("harness: token: %w", err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, _ := transport.ReadBody(resp, 0)
 	ans := transport.ReadAnswer(resp)
 	if resp.StatusCode != http.StatusOK {
 		if we := a.wait(ans, "token"); we != nil {
@@ -277,7 +277,7 @@ func (a *admin) send(method, path string, in any) (transport.Answer, []byte, err
 		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := transport.ReadBody(resp, 0)
 	if err != nil {
 		return transport.Answer{}, nil, fmt.Errorf("harness: %s %s: read: %w", method, path, err)
 	}

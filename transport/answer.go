@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,3 +121,32 @@ func MarkSimulated(req *http.Request, agent string, retry int) {
 		req.Header.Set("Retry-Attempt", strconv.Itoa(retry))
 	}
 }
+
+// ReadBody reads an answer's body, at most limit bytes (limit <= 0: all of
+// it), as io.ReadAll(io.LimitReader(resp.Body, limit)) does. When the
+// answer says its length and that fits the limit, the body is read into
+// one buffer of that length: io.ReadAll starts at 512 bytes and doubles,
+// and a fleet's clients read millions of answers (docs/SCALE.md). net/http
+// ends such a body at its length, and fails one that ends early with
+// io.ErrUnexpectedEOF, so the length need not be trusted further.
+func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || (limit > 0 && n > limit) || n > maxExactBody {
+		if limit > 0 {
+			return io.ReadAll(io.LimitReader(resp.Body, limit))
+		}
+		return io.ReadAll(resp.Body)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
+// maxExactBody is the largest announced length ReadBody allocates at once
+// before reading; a longer body is read as it comes.
+const maxExactBody = 64 << 20

@@ -1,7 +1,9 @@
 package transport_test
 
 import (
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,3 +79,50 @@ func FuzzReadAnswer(f *testing.F) {
 		}
 	})
 }
+
+var _ = Describe("ReadBody", func() {
+	// answered carries body through the in-memory wire, with its length
+	// announced; unannounced, it is a body of unknown length (ContentLength
+	// -1), as a chunked answer reads.
+	answered := func(body string, unannounced bool) *http.Response {
+		if unannounced {
+			return &http.Response{ContentLength: -1, Body: io.NopCloser(strings.NewReader(body))}
+		}
+		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, body)
+		}))
+		DeferCleanup(stop)
+		resp, err := client.Get("http://graph.local/x")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(resp.Body.Close)
+		return resp
+	}
+
+	DescribeTable("reads what io.ReadAll of a LimitReader reads",
+		func(body string, unannounced bool, limit int64, want string) {
+			resp := answered(body, unannounced)
+			if !unannounced {
+				Expect(resp.ContentLength).To(Equal(int64(len(body))))
+			}
+			got, err := transport.ReadBody(resp, limit)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(got)).To(Equal(want))
+			Expect(got).NotTo(BeNil())
+		},
+		Entry("announced length, no limit", `{"id":"1"}`, false, int64(0), `{"id":"1"}`),
+		Entry("announced length within the limit", `{"id":"1"}`, false, int64(10), `{"id":"1"}`),
+		Entry("announced length over the limit: cut at it", `{"id":"1"}`, false, int64(4), `{"id`),
+		Entry("empty", "", false, int64(0), ""),
+		Entry("no announced length", strings.Repeat("ab", 3000), true, int64(0), strings.Repeat("ab", 3000)),
+		Entry("no announced length, over the limit", strings.Repeat("ab", 3000), true, int64(5), "ababa"),
+	)
+
+	It("fails a body that ends before its announced length", func() {
+		resp := &http.Response{ContentLength: 10, Body: io.NopCloser(strings.NewReader("short"))}
+		_, err := transport.ReadBody(resp, 0)
+		Expect(err).To(MatchError(io.ErrUnexpectedEOF))
+		resp = &http.Response{ContentLength: 10, Body: io.NopCloser(strings.NewReader(""))}
+		_, err = transport.ReadBody(resp, 0)
+		Expect(err).To(MatchError(io.ErrUnexpectedEOF))
+	})
+})

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -114,11 +115,39 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	out := rw.wire(sreq.Method)
-	resp, err := http.ReadResponse(bufio.NewReaderSize(bytes.NewReader(out), min(len(out), 4096)), req)
+	rr := answerPool.Get().(*bufio.Reader)
+	rr.Reset(bytes.NewReader(out))
+	resp, err := http.ReadResponse(rr, req)
 	if err != nil {
+		rr.Reset(nil)
+		answerPool.Put(rr)
 		return nil, fmt.Errorf("transport: read response: %w", err)
 	}
+	resp.Body = &pooledBody{ReadCloser: resp.Body, rr: rr}
 	return resp, nil
+}
+
+// answerPool recycles the client side's answer readers (4 KB each). A
+// reader goes back when its answer's body is closed, as every client here
+// does; one whose body is left open is the collector's.
+var answerPool = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
+// pooledBody is an answer's body that returns its reader to answerPool
+// when closed. net/http's body refuses reads once closed
+// (http.ErrBodyReadAfterClose), so nothing reads the reader after that.
+type pooledBody struct {
+	io.ReadCloser
+	rr *bufio.Reader
+}
+
+func (b *pooledBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.rr != nil {
+		b.rr.Reset(nil)
+		answerPool.Put(b.rr)
+		b.rr = nil
+	}
+	return err
 }
 
 func closeBody(r *http.Request) {

@@ -71,6 +71,26 @@ var _ = Describe("the in-memory HTTP wire (MemoryTransport)", func() {
 		Expect(err).To(MatchError(ContainSubstring("ContentLength=1099511627776 with Body length 5")))
 	})
 
+	It("keeps each answer's body its own while open, and refuses reads once it is closed", func() {
+		client, stop := transport.ServeHTTPMemory(echo)
+		defer stop()
+		first, err := client.Post("http://graph.local/a", "text/plain", strings.NewReader(strings.Repeat("a", 6000)))
+		Expect(err).NotTo(HaveOccurred())
+		head := make([]byte, 100)
+		_, err = io.ReadFull(first.Body, head)
+		Expect(err).NotTo(HaveOccurred())
+		// A second answer while the first is half read: its reader is not the first's.
+		_, second := get(client, http.MethodPost, "http://graph.local/b", strings.NewReader(strings.Repeat("b", 6000)))
+		Expect(second).To(Equal("graph.local|" + strings.Repeat("b", 6000)))
+		rest, err := io.ReadAll(first.Body)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(head) + string(rest)).To(Equal("graph.local|" + strings.Repeat("a", 6000)))
+		Expect(first.Body.Close()).To(Succeed())
+		_, err = first.Body.Read(head)
+		Expect(err).To(MatchError(http.ErrBodyReadAfterClose))
+		Expect(first.Body.Close()).To(Succeed(), "closing twice is harmless")
+	})
+
 	It("adds what net/http's server adds: a sniffed Content-Type when the handler set none, and the status text", func() {
 		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusTooManyRequests)
