@@ -179,6 +179,23 @@ var _ = Describe("Trace", func() {
 		}
 		Expect(t.For("step0")).To(BeNil(), "a step's name is not an actor")
 	})
+
+	It("gives back each device's detail when devices repeat one another's word for word, or almost", func() {
+		t := &sim.Trace{}
+		details := []string{"profile Hybrid", "profile Hybrid", "profile Hybri", "profile Hybrid!", "a", "b", "c", "d", "e", "profile Hybrid", ""}
+		for i, d := range details {
+			for dev := 0; dev < 3; dev++ {
+				t.Record(sim.Epoch.Add(time.Duration(i)), fmt.Sprintf("device/%d", dev), "profileDownload", d)
+			}
+		}
+		for dev := 0; dev < 3; dev++ {
+			got := t.For(fmt.Sprintf("device/%d", dev))
+			Expect(got).To(HaveLen(len(details)))
+			for i, d := range details {
+				Expect(got[i].Detail).To(Equal(d), "device %d event %d", dev, i)
+			}
+		}
+	})
 })
 
 var _ = Describe("RealClock", func() {

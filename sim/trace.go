@@ -64,7 +64,18 @@ type Trace struct {
 	// that For costs the actor's events, not the whole trace: a fleet's
 	// results read one actor per device. Nil for a name used only as a step.
 	byActor [][]int32
+	// recent holds, by step number, the last few details kept for that
+	// step, so that a detail every device repeats word for word (about
+	// half the bytes of a fleet's device timelines) is kept once.
+	recent [][recentDetails]span
 }
+
+// recentDetails is how many of a step's last distinct details are
+// remembered for reuse.
+const recentDetails = 4
+
+// span is where a detail's bytes are: texts[text][at:to].
+type span struct{ text, at, to int32 }
 
 // id numbers a name (an actor or a step). Called with t.mu held.
 func (t *Trace) id(name string) int32 {
@@ -79,6 +90,28 @@ func (t *Trace) id(name string) int32 {
 		t.byActor = append(t.byActor, nil)
 	}
 	return id
+}
+
+// detail keeps a detail of step and says where its bytes are: where the
+// same text already is if one of the step's recent details was the same.
+// Called with t.mu held.
+func (t *Trace) detail(step int32, s string) span {
+	if s == "" {
+		return span{}
+	}
+	for len(t.recent) <= int(step) {
+		t.recent = append(t.recent, [recentDetails]span{})
+	}
+	r := &t.recent[step]
+	for _, sp := range r {
+		if int(sp.to-sp.at) == len(s) && string(t.texts[sp.text][sp.at:sp.to]) == s {
+			return sp
+		}
+	}
+	c, a, e := t.text(s)
+	copy(r[1:], r[:recentDetails-1])
+	r[0] = span{c, a, e}
+	return r[0]
 }
 
 // text keeps s's bytes and says where they are. Called with t.mu held.
@@ -105,12 +138,12 @@ func (t *Trace) text(s string) (chunk, at, to int32) {
 func (t *Trace) Record(at time.Time, actor, step, detail string) {
 	t.mu.Lock()
 	a, s := t.id(actor), t.id(step)
-	tc, ta, tt := t.text(detail)
+	d := t.detail(s, detail)
 	if t.n>>chunkBits == len(t.chunks) {
 		t.chunks = append(t.chunks, make([]record, 0, 1<<chunkBits))
 	}
 	c := &t.chunks[len(t.chunks)-1]
-	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: a, step: s, text: tc, at: ta, to: tt})
+	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: a, step: s, text: d.text, at: d.at, to: d.to})
 	t.byActor[a] = append(t.byActor[a], int32(t.n))
 	t.n++
 	t.mu.Unlock()
