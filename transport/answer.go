@@ -129,9 +129,13 @@ func MarkSimulated(req *http.Request, agent string, retry int) {
 // and a fleet's clients read millions of answers (docs/SCALE.md). net/http
 // ends such a body at its length, and fails one that ends early with
 // io.ErrUnexpectedEOF, so the length need not be trusted further.
+//
+// The answer to a HEAD request says the length of the body a GET would get
+// and has none (net/http's Response.ContentLength), so it is read as it comes.
 func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	n := resp.ContentLength
-	if n < 0 || (limit > 0 && n > limit) || n > maxExactBody {
+	head := resp.Request != nil && resp.Request.Method == http.MethodHead
+	if n < 0 || (limit > 0 && n > limit) || n > maxExactBody || head {
 		if limit > 0 {
 			return io.ReadAll(io.LimitReader(resp.Body, limit))
 		}

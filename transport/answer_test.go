@@ -117,6 +117,20 @@ var _ = Describe("ReadBody", func() {
 		Entry("no announced length, over the limit", strings.Repeat("ab", 3000), true, int64(5), "ababa"),
 	)
 
+	It("reads the empty body of an answer to HEAD, whose length is a GET's", func() {
+		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = io.WriteString(w, `{"id":"1"}`)
+		}))
+		defer stop()
+		resp, err := client.Head("http://graph.local/x")
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.ContentLength).To(Equal(int64(10)))
+		got, err := transport.ReadBody(resp, 0)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got).To(BeEmpty())
+	})
+
 	It("fails a body that ends before its announced length", func() {
 		resp := &http.Response{ContentLength: 10, Body: io.NopCloser(strings.NewReader("short"))}
 		_, err := transport.ReadBody(resp, 0)
