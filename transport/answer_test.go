@@ -1,6 +1,8 @@
 package transport_test
 
 import (
+	"bufio"
+	"bytes"
 	"io"
 	"net/http"
 	"strings"
@@ -140,3 +142,40 @@ var _ = Describe("ReadBody", func() {
 		Expect(err).To(MatchError(io.ErrUnexpectedEOF))
 	})
 })
+
+// FuzzReadBody: an answer parsed from any bytes is read by ReadBody as
+// io.ReadAll of a LimitReader reads it, whatever length it claims, and the
+// read never panics.
+func FuzzReadBody(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"), int64(0))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"), int64(3))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), int64(2))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\nx"), int64(0))
+	f.Fuzz(func(t *testing.T, raw []byte, limit int64) {
+		parse := func() *http.Response {
+			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), nil)
+			if err != nil {
+				return nil
+			}
+			return resp
+		}
+		a, b := parse(), parse()
+		if a == nil || b == nil {
+			return
+		}
+		got, gotErr := transport.ReadBody(a, limit)
+		var want []byte
+		var wantErr error
+		if limit > 0 {
+			want, wantErr = io.ReadAll(io.LimitReader(b.Body, limit))
+		} else {
+			want, wantErr = io.ReadAll(b.Body)
+		}
+		if (gotErr != nil) != (wantErr != nil) {
+			t.Fatalf("ReadBody error %v, io.ReadAll error %v", gotErr, wantErr)
+		}
+		if gotErr == nil && !bytes.Equal(got, want) {
+			t.Fatalf("ReadBody read %q, io.ReadAll %q", got, want)
+		}
+	})
+}
