@@ -442,9 +442,12 @@ func (w *world) deviceResults() []results.DeviceResult {
 			}
 		}
 		sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
+		// Offsets are written once the timeline is known to be kept: the
+		// diagnosis reads times, actors, steps and details, and a fleet run
+		// with --timeline failed keeps few timelines.
 		dr.Timeline = make([]results.TimelineEntry, 0, len(timeline))
 		for _, ev := range timeline {
-			dr.Timeline = append(dr.Timeline, results.TimelineEntry{At: ev.At, Offset: offset(ev.At, w.t0), Actor: ev.Actor, Step: ev.Step, Detail: ev.Detail})
+			dr.Timeline = append(dr.Timeline, results.TimelineEntry{At: ev.At, Actor: ev.Actor, Step: ev.Step, Detail: ev.Detail})
 		}
 		sort.SliceStable(conn, func(i, j int) bool { return conn[i].Event.At.Before(conn[j].Event.At) })
 		w.diagnose(tables, &dr, r, apDeviceID, conn, keepEvents) // diagnose.go
@@ -453,6 +456,10 @@ func (w *world) deviceResults() []results.DeviceResult {
 			// timeline. Its event log was not built unless an expectation
 			// reads it (keepEvents); runScenario drops it after the check.
 			dr.Timeline = []results.TimelineEntry{}
+		} else {
+			for i := range dr.Timeline {
+				dr.Timeline[i].Offset = offset(dr.Timeline[i].At, w.t0)
+			}
 		}
 		out = append(out, dr)
 	}
