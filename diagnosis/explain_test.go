@@ -170,6 +170,20 @@ var _ = Describe("Explain", func() {
 		Expect(dropped.Explanation).To(Equal(want.Explanation))
 		Expect(dropped.DSRegCmd).To(Equal(want.DSRegCmd))
 	})
+	It("gives an event the offset of its timeline entry, and works it out when the entry has none yet", func() {
+		d := withConnector(device("failed", "odjBlobWait", "80070774", flow(profileOK, timedOut)...), failure(8557, 5*time.Minute))
+		want := diagnosis.Events(d)
+		Expect(want).NotTo(BeEmpty())
+		for _, e := range want {
+			Expect(e.Offset).NotTo(BeEmpty())
+		}
+		bare := d
+		bare.Result.Timeline = append([]results.TimelineEntry(nil), d.Result.Timeline...)
+		for i := range bare.Result.Timeline {
+			bare.Result.Timeline[i].Offset = ""
+		}
+		Expect(diagnosis.Events(bare)).To(Equal(want))
+	})
 	It("gives the same diagnosis for the same input", func() {
 		d := withConnector(device("failed", "odjBlobWait", "80070774", flow(profileOK, timedOut)...), failure(8557, 5*time.Minute))
 		Expect(diagnosis.Diagnose(d)).To(Equal(diagnosis.Diagnose(d)))
