@@ -54,15 +54,16 @@ type Trace struct {
 	mu     sync.Mutex
 	chunks [][]record
 	n      int
-	// names holds the actors' and steps' names; ids numbers them.
-	names []string
-	ids   map[string]int32
+	// actors and steps name the numbers records hold; actorIDs and stepIDs
+	// number the names.
+	actors, steps     []string
+	actorIDs, stepIDs map[string]int32
 	// texts holds the details' bytes, appended and never changed, so that
 	// a detail read back can point into them.
 	texts [][]byte
 	// byActor indexes events by actor number (positions in the trace), so
 	// that For costs the actor's events, not the whole trace: a fleet's
-	// results read one actor per device. Nil for a name used only as a step.
+	// results read one actor per device.
 	byActor [][]int32
 	// recent holds, by step number, the last few details kept for that
 	// step, so that a detail every device repeats word for word (about
@@ -77,19 +78,19 @@ const recentDetails = 4
 // span is where a detail's bytes are: texts[text][at:to].
 type span struct{ text, at, to int32 }
 
-// id numbers a name (an actor or a step). Called with t.mu held.
-func (t *Trace) id(name string) int32 {
-	id, ok := t.ids[name]
+// number numbers name in names and ids, and reports whether it is new.
+// Called with t.mu held.
+func number(name string, names *[]string, ids *map[string]int32) (int32, bool) {
+	id, ok := (*ids)[name]
 	if !ok {
-		if t.ids == nil {
-			t.ids = map[string]int32{}
+		if *ids == nil {
+			*ids = map[string]int32{}
 		}
-		id = int32(len(t.names))
-		t.names = append(t.names, name)
-		t.ids[name] = id
-		t.byActor = append(t.byActor, nil)
+		id = int32(len(*names))
+		*names = append(*names, name)
+		(*ids)[name] = id
 	}
-	return id
+	return id, !ok
 }
 
 // detail keeps a detail of step and says where its bytes are: where the
@@ -137,7 +138,11 @@ func (t *Trace) text(s string) (chunk, at, to int32) {
 // Record appends an event.
 func (t *Trace) Record(at time.Time, actor, step, detail string) {
 	t.mu.Lock()
-	a, s := t.id(actor), t.id(step)
+	a, added := number(actor, &t.actors, &t.actorIDs)
+	if added {
+		t.byActor = append(t.byActor, nil)
+	}
+	s, _ := number(step, &t.steps, &t.stepIDs)
 	d := t.detail(s, detail)
 	if t.n>>chunkBits == len(t.chunks) {
 		t.chunks = append(t.chunks, make([]record, 0, 1<<chunkBits))
@@ -152,7 +157,7 @@ func (t *Trace) Record(at time.Time, actor, step, detail string) {
 // event rebuilds the n-th event. Called with t.mu held.
 func (t *Trace) event(n int) Event {
 	r := &t.chunks[n>>chunkBits][n&(1<<chunkBits-1)]
-	e := Event{At: time.Unix(r.sec, int64(r.nsec)).UTC(), Actor: t.names[r.actor], Step: t.names[r.step]}
+	e := Event{At: time.Unix(r.sec, int64(r.nsec)).UTC(), Actor: t.actors[r.actor], Step: t.steps[r.step]}
 	if r.to > r.at {
 		// The bytes are never written again once appended (text only
 		// appends past them), so the string may share them.
@@ -180,7 +185,7 @@ func (t *Trace) Events() []Event {
 func (t *Trace) For(actor string) []Event {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	id, ok := t.ids[actor]
+	id, ok := t.actorIDs[actor]
 	if !ok || len(t.byActor[id]) == 0 {
 		return nil
 	}
