@@ -52,7 +52,7 @@ type Event struct {
 	// fields above and the connector's own: the log keeps them and renders
 	// the payload when it is read (Connector.Events), as a fleet's
 	// connectors log two such events a device and keep them to the end of
-	// the run (docs/SCALE.md, "Results that scale").
+	// the run (docs/SCALE.md, "Measured", the table of changes).
 	retry int
 	dn    string
 }
