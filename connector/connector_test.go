@@ -105,6 +105,28 @@ var _ = Describe("Connector over HTTP and LDAP", func() {
 		}
 		Expect(ids).To(Equal([]int{connector.EventRequestStart, connector.EventRequestSuccess}))
 		Expect(c.Events()[1].Computer).To(Equal(name))
+
+		// The informational events' payloads (UNCERTAIN IDs, the documented
+		// 30132 Metric shape, connector/events.go), rendered when the log is read.
+		dims := func(e connector.Event) map[string]string {
+			var p struct {
+				Metric struct {
+					Dimensions map[string]string
+					Name       string
+				}
+			}
+			Expect(json.Unmarshal([]byte(e.Payload), &p)).To(Succeed())
+			Expect(p.Metric.Name).To(Equal(e.Name))
+			return p.Metric.Dimensions
+		}
+		evs := c.Events()
+		Expect(dims(evs[0])).To(Equal(map[string]string{"RequestId": "r1", "DeviceId": "dev-r1",
+			"DomainName": "corp.contoso.com", "RetryCount": "0", "InstanceId": dims(evs[0])["InstanceId"]}))
+		Expect(dims(evs[0])["InstanceId"]).NotTo(BeEmpty())
+		Expect(dims(evs[1])).To(Equal(map[string]string{"RequestId": "r1", "DeviceId": "dev-r1",
+			"DomainName": "corp.contoso.com", "ComputerName": name, "DistinguishedName": add.DN,
+			"InstanceId": dims(evs[0])["InstanceId"]}))
+		Expect(c.Events()).To(Equal(evs), "rendering the log again gives the same payloads")
 	})
 
 	It("protects the session with StartTLS when LDAPTLS is set", func() {

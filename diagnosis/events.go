@@ -156,12 +156,10 @@ func Events(d Device) []results.WindowsEvent {
 		for _, r := range rules {
 			if e.Step == r.step && strings.HasPrefix(e.Detail, r.prefix) {
 				for _, w := range r.events(d, e) {
-					w.At, w.Offset = e.At, e.Offset
-					if w.Offset == "" {
-						// A timeline entry's offset may not be written yet
-						// (the harness writes it once it keeps the timeline).
-						w.Offset = offset(e.At, d.T0)
-					}
+					// From T0, as for the connector's events below (the
+					// harness writes an entry's offset only once it keeps
+					// the timeline).
+					w.At, w.Offset = e.At, offset(e.At, d.T0)
 					out = append(out, w)
 				}
 				break

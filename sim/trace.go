@@ -34,10 +34,10 @@ const (
 // plus each detail's own allocation) was what grew the collector's cost per
 // device with the fleet (docs/SCALE.md, "Why CPU per device is not flat").
 type record struct {
-	sec          int64
-	nsec         int32
-	actor, step  int32
-	text, at, to int32 // detail = texts[text][at:to]
+	sec         int64
+	nsec        int32
+	actor, step int32
+	detail      span
 }
 
 // Trace records every event of a run in order. It is safe for concurrent
@@ -109,17 +109,14 @@ func (t *Trace) detail(step int32, s string) span {
 			return sp
 		}
 	}
-	c, a, e := t.text(s)
 	copy(r[1:], r[:recentDetails-1])
-	r[0] = span{c, a, e}
+	r[0] = t.text(s)
 	return r[0]
 }
 
-// text keeps s's bytes and says where they are. Called with t.mu held.
-func (t *Trace) text(s string) (chunk, at, to int32) {
-	if s == "" {
-		return 0, 0, 0
-	}
+// text keeps s (not empty) and says where its bytes are. Called with t.mu
+// held.
+func (t *Trace) text(s string) span {
 	last := len(t.texts) - 1
 	if last < 0 || len(t.texts[last])+len(s) > cap(t.texts[last]) {
 		size := firstText
@@ -132,7 +129,7 @@ func (t *Trace) text(s string) (chunk, at, to int32) {
 	b := &t.texts[last]
 	start := len(*b)
 	*b = append(*b, s...)
-	return int32(last), int32(start), int32(len(*b))
+	return span{int32(last), int32(start), int32(len(*b))}
 }
 
 // Record appends an event.
@@ -148,7 +145,7 @@ func (t *Trace) Record(at time.Time, actor, step, detail string) {
 		t.chunks = append(t.chunks, make([]record, 0, 1<<chunkBits))
 	}
 	c := &t.chunks[len(t.chunks)-1]
-	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: a, step: s, text: d.text, at: d.at, to: d.to})
+	*c = append(*c, record{sec: at.Unix(), nsec: int32(at.Nanosecond()), actor: a, step: s, detail: d})
 	t.byActor[a] = append(t.byActor[a], int32(t.n))
 	t.n++
 	t.mu.Unlock()
@@ -158,10 +155,10 @@ func (t *Trace) Record(at time.Time, actor, step, detail string) {
 func (t *Trace) event(n int) Event {
 	r := &t.chunks[n>>chunkBits][n&(1<<chunkBits-1)]
 	e := Event{At: time.Unix(r.sec, int64(r.nsec)).UTC(), Actor: t.actors[r.actor], Step: t.steps[r.step]}
-	if r.to > r.at {
+	if sp := r.detail; sp.to > sp.at {
 		// The bytes are never written again once appended (text only
 		// appends past them), so the string may share them.
-		b := t.texts[r.text][r.at:r.to]
+		b := t.texts[sp.text][sp.at:sp.to]
 		e.Detail = unsafe.String(&b[0], len(b))
 	}
 	return e

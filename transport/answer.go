@@ -136,10 +136,11 @@ func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
 	n := resp.ContentLength
 	head := resp.Request != nil && resp.Request.Method == http.MethodHead
 	if n < 0 || (limit > 0 && n > limit) || n > maxExactBody || head {
+		var r io.Reader = resp.Body
 		if limit > 0 {
-			return io.ReadAll(io.LimitReader(resp.Body, limit))
+			r = io.LimitReader(resp.Body, limit)
 		}
-		return io.ReadAll(resp.Body)
+		return io.ReadAll(r)
 	}
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(resp.Body, buf); err != nil {
