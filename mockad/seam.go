@@ -312,23 +312,43 @@ func (c *seamConn) intercept(raw []byte) []byte {
 		if len(op.Children) != 8 {
 			return raw
 		}
-		present := ber.Encode(ber.ClassContext, ber.TypePrimitive, 7, nil, "Present")
-		present.Data.WriteString("objectClass")
-		env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAPMessage")
-		env.AppendChild(reencode(pkt.Children[0]))
-		req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opSearchRequest, nil, "SearchRequest")
-		for i, ch := range op.Children {
-			if i == 6 {
-				req.AppendChild(present)
-			} else {
-				req.AppendChild(reencode(ch))
-			}
+		// glauth is handed the attribute list only when it would refuse
+		// it (protocolError, before any handler): the handler reads the
+		// seam's copy, and glauth, told not to enforce LDAP semantics
+		// (server.go), never reads the list otherwise.
+		keepAttrs := !allStrings(op.Children[7].Children)
+		if out, ok := leanSearchForGlauth(raw, keepAttrs); ok {
+			return out
 		}
-		env.AppendChild(req)
-		// Controls are not forwarded: we answer paging ourselves.
-		return env.Bytes()
+		return searchForGlauth(pkt, keepAttrs)
 	}
 	return raw
+}
+
+// searchForGlauth is what glauth is handed of a search: messageID and the
+// first six fields as sent, the filter replaced by (objectClass=*), the
+// attribute list emptied unless keepAttrs, controls dropped (we answer
+// paging ourselves). leanSearchForGlauth writes the same bytes for a
+// request in the shortest form.
+func searchForGlauth(pkt *ber.Packet, keepAttrs bool) []byte {
+	op := pkt.Children[1]
+	present := ber.Encode(ber.ClassContext, ber.TypePrimitive, 7, nil, "Present")
+	present.Data.WriteString("objectClass")
+	env := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAPMessage")
+	env.AppendChild(reencode(pkt.Children[0]))
+	req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, opSearchRequest, nil, "SearchRequest")
+	for i, ch := range op.Children {
+		switch {
+		case i == 6:
+			req.AppendChild(present)
+		case i == 7 && !keepAttrs:
+			req.AppendChild(ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "attributes"))
+		default:
+			req.AppendChild(reencode(ch))
+		}
+	}
+	env.AppendChild(req)
+	return env.Bytes()
 }
 
 // reencode rebuilds a decoded packet so Bytes() reflects its children.
@@ -378,7 +398,9 @@ func (c *seamConn) Write(p []byte) (int, error) {
 		switch tag {
 		case opBindResponse, opSearchDone, opModifyResponse, opAddResponse, opDelResponse, opModDNResponse, opCompareResponse, opExtendedResp:
 			if c.override != nil {
-				if pkt, err := decodePacket(p); err == nil && len(pkt.Children) >= 2 {
+				if lean, ok := leanRewriteResult(p, c.override); ok {
+					out = lean
+				} else if pkt, err := decodePacket(p); err == nil && len(pkt.Children) >= 2 {
 					out = rewriteResult(pkt, c.override).Bytes()
 				}
 				c.override = nil
@@ -410,6 +432,37 @@ func (c *seamConn) Write(p []byte) (int, error) {
 	c.secure = true
 	c.mu.Unlock()
 	return len(p), nil
+}
+
+// sendEntries writes the search's entries itself, as glauth would have
+// (appendSearchEntry writes its bytes), and returns what glauth is left to
+// do: the SearchResultDone. glauth's encoding built each entry as a tree of
+// packets, copying every attribute value again at each level. Entries go
+// to the writer one at a time, so the queue's bound holds as before. When
+// the request's messageID is not one glauth read as an int64 (it then
+// never calls a handler), glauth gets the entries.
+func (c *seamConn) sendEntries(entries []*gldap.Entry) gldap.ServerSearchResult {
+	c.mu.Lock()
+	var id int64
+	ok := c.cur != nil && len(c.cur.Children) > 0
+	if ok {
+		id, ok = c.cur.Children[0].Value.(int64)
+	}
+	c.mu.Unlock()
+	if !ok {
+		return gldap.ServerSearchResult{Entries: entries, ResultCode: gldap.LDAPResultSuccess}
+	}
+	var buf []byte
+	var sizes []int
+	for _, e := range entries {
+		buf, sizes = appendSearchEntry(buf[:0], id, e, sizes)
+		if err := c.enqueue(buf); err != nil {
+			// glauth's own write would have failed too; the connection
+			// is gone, and the SearchResultDone it writes next fails.
+			break
+		}
+	}
+	return gldap.ServerSearchResult{ResultCode: gldap.LDAPResultSuccess}
 }
 
 func (c *seamConn) initWriter() {

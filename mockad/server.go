@@ -383,7 +383,7 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 			return fail(nil)
 		}
 		_, _ = finish(sc, nil)
-		return gldap.ServerSearchResult{Entries: []*gldap.Entry{dir.rootDSE(req.attrs, req.typesOnly)}}, nil
+		return sc.sendEntries([]*gldap.Entry{dir.rootDSE(req.attrs, req.typesOnly)}), nil
 	}
 
 	var entries []*entry
@@ -448,7 +448,7 @@ func (h *handler) Search(_ string, _ gldap.SearchRequest, conn net.Conn) (gldap.
 	}
 	out := dir.renderAll(entries, req.attrs, req.typesOnly)
 	sc.setResult(res)
-	return gldap.ServerSearchResult{Entries: out}, nil
+	return sc.sendEntries(out), nil
 }
 
 func (d *Directory) renderAll(es []*entry, attrs []string, typesOnly bool) []*gldap.Entry {
