@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"unsafe"
 )
 
 // What the tenant keeps of a device's hardware hash. The hash is about
@@ -21,15 +22,20 @@ func digestOf(hash string) hashDigest {
 	if hash == "" {
 		return hashDigest{}
 	}
-	return sha256.Sum256([]byte(hash))
+	return sha256.Sum256(stringBytes(hash))
 }
+
+// stringBytes is s's bytes without a copy, for SHA-256, which only reads
+// them: the copy []byte(s) makes was a 4 KB allocation for every hash a
+// device presents (1 % of a fleet's bytes).
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // matches compares the presented hash with the kept one in constant time.
 func (d hashDigest) matches(presented string) bool {
 	if d == (hashDigest{}) || presented == "" {
 		return false
 	}
-	p := sha256.Sum256([]byte(presented))
+	p := sha256.Sum256(stringBytes(presented))
 	return subtle.ConstantTimeCompare(d[:], p[:]) == 1
 }
 

@@ -3,6 +3,7 @@ package transport
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -108,7 +109,14 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transport: read request: %w", err)
 	}
-	sreq = sreq.WithContext(req.Context())
+	// The server side sees the caller's context (a cancelled caller
+	// cancels the handler's work, as a closed connection would). Most
+	// callers have none, and ReadRequest's request already answers
+	// context.Background(): WithContext's copy of the request was 1 % of
+	// a fleet's bytes.
+	if ctx := req.Context(); ctx != context.Background() {
+		sreq = sreq.WithContext(ctx)
+	}
 	sreq.RemoteAddr = "memory"
 	rw := &memResponse{header: http.Header{}}
 	if err := serve(t.Handler, rw, sreq); err != nil {
