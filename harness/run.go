@@ -51,6 +51,9 @@ type Options struct {
 	// OnScenario, when set, receives each scenario's result as soon as it
 	// and every scenario before it are done, in the scenarios' order (a
 	// stream for tools, e.g. results.WriteJSONLines). Calls never overlap.
+	// The result is the run's own: what the call leaves in it is what the
+	// run returns, so a writer may cut its devices once written (package
+	// sink keeps results.DeviceResult.Brief).
 	OnScenario func(index int, res *results.ScenarioResult)
 }
 

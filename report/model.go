@@ -415,8 +415,59 @@ func groupKey(d *results.DeviceResult, row devRow, shape devShape) string {
 }
 
 func build(run *results.Run) *view {
-	b := newBuilder()
-	v := &view{Passed: run.Passed(), Summary: run.Summary, Data: &b.p}
+	rb := NewBuilder()
+	for si := range run.Scenarios {
+		rb.Add(&run.Scenarios[si])
+	}
+	return rb.view(run)
+}
+
+// Builder gathers a run's scenarios for the report one at a time, as they
+// finish (package sink), so that a run need not keep every scenario's
+// device results to render the page: what it keeps of a device is the
+// report's compact row (indices into the shared string, template and event
+// tables), a few hundred bytes. Render then writes the page Write writes
+// for the same run.
+type Builder struct {
+	b         *builder
+	scenarios []scenarioView
+}
+
+// NewBuilder starts an empty report.
+func NewBuilder() *Builder { return &Builder{b: newBuilder()} }
+
+// Add adds the run's next scenario.
+func (rb *Builder) Add(sc *results.ScenarioResult) {
+	si := len(rb.scenarios)
+	sv := scenarioView{Anchor: fmt.Sprintf("sc-%d", si+1), Name: sc.Name, File: sc.File, Seed: sc.Seed,
+		Passed: sc.Passed, Error: sc.Error, SimulatedTime: sc.SimulatedTime, Warnings: sc.Warnings,
+		Expectations: sc.Expectations, Devices: len(sc.Devices)}
+	if !sc.Start.IsZero() {
+		sv.Start = sc.Start.UTC().Format(time.RFC3339)
+	}
+	for _, e := range sc.Expectations {
+		if e.Passed {
+			sv.ExpPassed++
+		}
+	}
+	sv.Outcomes = countOutcomes(func(yield func(string)) {
+		for _, d := range sc.Devices {
+			yield(d.Outcome)
+		}
+	})
+	names := make([]string, len(sv.Outcomes))
+	for i, o := range sv.Outcomes {
+		names[i] = o.Outcome
+	}
+	sv.OutcomeList = strings.Join(names, " ")
+	sv.Groups = rb.b.groups(si, sc)
+	rb.scenarios = append(rb.scenarios, sv)
+}
+
+// view is the page for run, whose scenarios are those added, in order;
+// of their devices it reads only the outcomes, so they may be Brief.
+func (rb *Builder) view(run *results.Run) *view {
+	v := &view{Passed: run.Passed(), Summary: run.Summary, Data: &rb.b.p, Scenarios: rb.scenarios}
 	v.Outcomes = countOutcomes(func(yield func(string)) {
 		for _, sc := range run.Scenarios {
 			for _, d := range sc.Devices {
@@ -424,32 +475,6 @@ func build(run *results.Run) *view {
 			}
 		}
 	})
-	for si := range run.Scenarios {
-		sc := &run.Scenarios[si]
-		sv := scenarioView{Anchor: fmt.Sprintf("sc-%d", si+1), Name: sc.Name, File: sc.File, Seed: sc.Seed,
-			Passed: sc.Passed, Error: sc.Error, SimulatedTime: sc.SimulatedTime, Warnings: sc.Warnings,
-			Expectations: sc.Expectations, Devices: len(sc.Devices)}
-		if !sc.Start.IsZero() {
-			sv.Start = sc.Start.UTC().Format(time.RFC3339)
-		}
-		for _, e := range sc.Expectations {
-			if e.Passed {
-				sv.ExpPassed++
-			}
-		}
-		sv.Outcomes = countOutcomes(func(yield func(string)) {
-			for _, d := range sc.Devices {
-				yield(d.Outcome)
-			}
-		})
-		names := make([]string, len(sv.Outcomes))
-		for i, o := range sv.Outcomes {
-			names[i] = o.Outcome
-		}
-		sv.OutcomeList = strings.Join(names, " ")
-		sv.Groups = b.groups(si, sc)
-		v.Scenarios = append(v.Scenarios, sv)
-	}
 	return v
 }
 

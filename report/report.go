@@ -51,8 +51,25 @@ func Write(w io.Writer, run *results.Run) error {
 	if run == nil {
 		return errors.New("report: no run to render")
 	}
+	return render(w, build(run))
+}
+
+// Render writes the page for run, whose scenarios were added to rb in
+// order: the bytes Write writes for the run with its full results. Of the
+// run it reads the summary and the devices' outcomes.
+func (rb *Builder) Render(w io.Writer, run *results.Run) error {
+	if run == nil {
+		return errors.New("report: no run to render")
+	}
+	if len(run.Scenarios) != len(rb.scenarios) {
+		return fmt.Errorf("report: the run has %d scenarios, %d were added", len(run.Scenarios), len(rb.scenarios))
+	}
+	return render(w, rb.view(run))
+}
+
+func render(w io.Writer, v *view) error {
 	bw := bufio.NewWriter(w)
-	if err := page.Execute(bw, build(run)); err != nil {
+	if err := page.Execute(bw, v); err != nil {
 		return fmt.Errorf("report: render: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -64,10 +81,19 @@ func Write(w io.Writer, run *results.Run) error {
 // WriteFile writes dir/report.html atomically: into a temporary file in dir
 // first, renamed over report.html only when complete, so a reader never
 // opens half a report. dir is created when missing.
-func WriteFile(dir string, run *results.Run) (err error) {
+func WriteFile(dir string, run *results.Run) error {
 	if run == nil {
 		return errors.New("report: no run to render")
 	}
+	return writeFile(dir, func(w io.Writer) error { return Write(w, run) })
+}
+
+// WriteFile is report.WriteFile for the scenarios added to rb (Render).
+func (rb *Builder) WriteFile(dir string, run *results.Run) error {
+	return writeFile(dir, func(w io.Writer) error { return rb.Render(w, run) })
+}
+
+func writeFile(dir string, write func(io.Writer) error) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report: create %s: %w", dir, err)
 	}
@@ -81,7 +107,7 @@ func WriteFile(dir string, run *results.Run) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err = Write(f, run); err != nil {
+	if err = write(f); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {

@@ -74,6 +74,16 @@ type DeviceResult struct {
 	ConditionalAccess *ConditionalAccess `json:"conditionalAccess,omitempty"`
 }
 
+// Brief is d as a run keeps it once its scenario's results are written
+// (package sink): serial, outcome, failed stage, error code, detail and
+// explanation, all that the console summary and junit.xml read of a
+// device (ExplainLine, FixLine and the table's outcome counts). The
+// timeline, event log, Entra objects and the rest are dropped.
+func (d DeviceResult) Brief() DeviceResult {
+	return DeviceResult{Serial: d.Serial, Outcome: d.Outcome, FailedStage: d.FailedStage, ErrorCode: d.ErrorCode,
+		Detail: d.Detail, Explanation: d.Explanation}
+}
+
 // ConditionalAccess is what Conditional Access decided when the device's
 // user signed in to a cloud app: at the end of provisioning, and after the
 // user signed out and back in (F36).

@@ -30,26 +30,99 @@ func WriteJSON(w io.Writer, r *Run) error {
 // writeRun writes r as the encoder would: each value indented by its depth
 // (MarshalIndent's prefix), its first line placed after the key or the
 // list's own indent. Scenarios are list items at depth 2, devices at 4.
+// A run's scenarios go through the same steps as a JSONStream's, so the
+// two write the same bytes.
 func writeRun(w *bufio.Writer, r *Run) error {
 	if r == nil {
 		w.WriteString("null\n")
 		return nil
 	}
-	w.WriteString("{\n  \"scenarios\": ")
-	if err := writeList(w, r.Scenarios, "  ", writeScenario); err != nil {
-		return err
+	if r.Scenarios == nil {
+		w.WriteString("{\n  \"scenarios\": null")
+		return writeRunEnd(w, r.Summary, r.Shard)
 	}
+	for i := range r.Scenarios {
+		if err := writeRunItem(w, i, &r.Scenarios[i]); err != nil {
+			return err
+		}
+	}
+	writeRunListEnd(w, len(r.Scenarios))
+	return writeRunEnd(w, r.Summary, r.Shard)
+}
+
+// writeRunItem writes the i-th scenario of the run's list, with what goes
+// before it: the document's start and the list's opening for the first,
+// the comma ending the previous item for the others.
+func writeRunItem(w *bufio.Writer, i int, sc *ScenarioResult) error {
+	if i == 0 {
+		w.WriteString("{\n  \"scenarios\": [\n")
+	} else {
+		w.WriteString(",\n")
+	}
+	w.WriteString("    ")
+	return writeScenario(w, sc, "    ")
+}
+
+// writeRunListEnd closes a list of n scenarios (writeList's "[]" when
+// there were none).
+func writeRunListEnd(w *bufio.Writer, n int) {
+	if n == 0 {
+		w.WriteString("{\n  \"scenarios\": []")
+		return
+	}
+	w.WriteString("\n  ]")
+}
+
+// writeRunEnd writes what follows the scenarios: the summary, the shard
+// when there is one, and the document's end.
+func writeRunEnd(w *bufio.Writer, sum Summary, shard *Shard) error {
 	w.WriteString(",\n  \"summary\": ")
-	if err := writeIndented(w, r.Summary, "  "); err != nil {
+	if err := writeIndented(w, sum, "  "); err != nil {
 		return err
 	}
-	if r.Shard != nil {
+	if shard != nil {
 		w.WriteString(",\n  \"shard\": ")
-		if err := writeIndented(w, r.Shard, "  "); err != nil {
+		if err := writeIndented(w, shard, "  "); err != nil {
 			return err
 		}
 	}
 	w.WriteString("\n}\n")
+	return nil
+}
+
+// JSONStream writes results.json a scenario at a time, as each finishes:
+// the bytes WriteJSON writes for the run whose scenarios were added in
+// order, with the summary and shard given at the end. A run then never
+// holds every scenario's devices to write the document.
+type JSONStream struct {
+	w *bufio.Writer
+	n int
+}
+
+// NewJSONStream starts results.json on w.
+func NewJSONStream(w io.Writer) *JSONStream {
+	return &JSONStream{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Add writes the next scenario.
+func (s *JSONStream) Add(sc *ScenarioResult) error {
+	if err := writeRunItem(s.w, s.n, sc); err != nil {
+		return fmt.Errorf("results: encode JSON: %w", err)
+	}
+	s.n++
+	return nil
+}
+
+// Close writes the summary and shard, ends the document and flushes it.
+// The first write error of the stream is reported here.
+func (s *JSONStream) Close(sum Summary, shard *Shard) error {
+	writeRunListEnd(s.w, s.n)
+	if err := writeRunEnd(s.w, sum, shard); err != nil {
+		return fmt.Errorf("results: encode JSON: %w", err)
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("results: write JSON: %w", err)
+	}
 	return nil
 }
 

@@ -124,5 +124,34 @@ func FuzzWriteJSON(f *testing.F) {
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Fatalf("streamed bytes differ:\n%s\n---\n%s", got.Bytes(), want.Bytes())
 		}
+		// A JSONStream fed the scenarios one at a time (the run always
+		// has a list then: run writes [] for none) writes the same.
+		if r.Scenarios == nil {
+			r.Scenarios = []results.ScenarioResult{}
+			got.Reset()
+			if err := results.WriteJSON(&got, r); err != nil {
+				t.Fatalf("WriteJSON: %v", err)
+			}
+		}
+		if nDev%2 == 1 {
+			r.Shard = &results.Shard{Index: int(nSc), Count: 4, Scenarios: len(r.Scenarios), Positions: []int{}}
+			got.Reset()
+			if err := results.WriteJSON(&got, r); err != nil {
+				t.Fatalf("WriteJSON: %v", err)
+			}
+		}
+		var stream bytes.Buffer
+		js := results.NewJSONStream(&stream)
+		for i := range r.Scenarios {
+			if err := js.Add(&r.Scenarios[i]); err != nil {
+				t.Fatalf("JSONStream.Add: %v", err)
+			}
+		}
+		if err := js.Close(r.Summary, r.Shard); err != nil {
+			t.Fatalf("JSONStream.Close: %v", err)
+		}
+		if !bytes.Equal(stream.Bytes(), got.Bytes()) {
+			t.Fatalf("JSONStream bytes differ:\n%s\n---\n%s", stream.Bytes(), got.Bytes())
+		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 	"github.com/autopilotsim/autopilotsim/shard"
+	"github.com/autopilotsim/autopilotsim/sink"
 )
 
 func newRunCmd(e env) *cobra.Command {
@@ -86,29 +87,22 @@ that does not parse, …) is invalid input: exit 2 with file:line: field.`,
 					}
 				}
 			}
-			opts := harness.Options{Seed: seed.v, Wire: harness.Wire(wire), Progress: prog.Update, Parallel: parallel, Timeline: tl}
-			var stream *deviceStream
-			if jsonl {
-				if stream, err = openDeviceStream(out); err != nil {
-					return &exitError{code: exitFailed, err: err}
-				}
-				opts.OnScenario = stream.write
+			// Results are written as each scenario finishes, which then
+			// keeps only its devices' brief results (package sink).
+			dir, err := sink.Open(out, jsonl)
+			if err != nil {
+				return &exitError{code: exitFailed, err: err}
 			}
+			opts := harness.Options{Seed: seed.v, Wire: harness.Wire(wire), Progress: prog.Update, Parallel: parallel, Timeline: tl,
+				OnScenario: dir.Add}
 			res, invalid := harness.Execute(scs, opts)
 			prog.Finish()
-			if stream != nil {
-				if err := stream.close(); err != nil {
-					return &exitError{code: exitFailed, err: err}
-				}
-			}
 			res.Shard = part
 			if err := console.Summary(e.stdout, res, verbosity); err != nil {
+				dir.Abort()
 				return &exitError{code: exitFailed, err: err}
 			}
-			if err := results.WriteDir(out, res); err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			if err := report.WriteFile(out, res); err != nil {
+			if err := dir.Close(res); err != nil {
 				return &exitError{code: exitFailed, err: err}
 			}
 			if !quiet {
