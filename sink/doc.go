@@ -3,8 +3,9 @@
 // device, and, once the run is over, the summary, junit.xml and the report
 // page. Each scenario's device results are then cut to what the console
 // summary and junit.xml still read (results.DeviceResult.Brief), so a suite
-// holds the devices of the scenarios still running, not of every scenario
-// it has run.
+// holds the full results of the scenarios not yet written (running, or
+// finished while an earlier one still runs: results keep the scenarios'
+// order), not of every scenario it has run.
 //
 // The files are the bytes results.WriteDir and report.WriteFile write for
 // the same run with its full results (specs in sink_test.go). results.json,
