@@ -159,4 +159,3 @@ func writeFile(dir, name string, write func(io.Writer) error) error {
 	}
 	return nil
 }
-
