@@ -282,12 +282,23 @@ func (s *Server) privExisting(w http.ResponseWriter, r *http.Request) *apiError 
 	return nil
 }
 
-func (s *Server) odjJSON(q *odjRequest) map[string]any {
-	m := map[string]any{"id": q.ID, "state": q.State, "domain": q.Domain, "blob": nil, "retryCount": q.RetryCount}
+func (s *Server) odjJSON(q *odjRequest) odjView {
+	v := odjView{ID: q.ID, State: q.State, Domain: q.Domain, RetryCount: q.RetryCount}
 	if q.State == "completed" {
-		m["blob"] = q.Blob
+		v.Blob = &q.Blob
 	}
-	return m
+	return v
+}
+
+// odjView is an ODJ request as its device reads it, its keys in the order
+// json.Marshal sorts a map's (the map it replaces gave the same bytes; the
+// device polls it every few seconds while the connector works).
+type odjView struct {
+	Blob       *string `json:"blob"`
+	Domain     string  `json:"domain"`
+	ID         string  `json:"id"`
+	RetryCount int     `json:"retryCount"`
+	State      string  `json:"state"`
 }
 
 // privODJGet answers the device the request was made for, and nobody else:

@@ -151,19 +151,42 @@ func writeErr(w http.ResponseWriter, r *http.Request, e *apiError) {
 		// The Go SDK panics on an error without message (graph-api.md addendum).
 		msg = http.StatusText(e.status)
 	}
+	inner := innerError{Date: ri.date.UTC().Format("2006-01-02T15:04:05"), RequestID: ri.requestID, ClientRequestID: ri.clientRequestID}
+	if len(e.extra) == 0 {
+		// The common case as a struct: the same bytes as the map below
+		// (fields in the order json sorts map keys), without a reflected
+		// copy of every key. Devices poll through 404s and 202s.
+		writeJSON(w, e.status, errorDoc{Error: errorBody{Code: e.code, InnerError: inner, Message: msg}})
+		return
+	}
 	body := map[string]any{
-		"code":    e.code,
-		"message": msg,
-		"innerError": map[string]any{
-			"date":              ri.date.UTC().Format("2006-01-02T15:04:05"),
-			"request-id":        ri.requestID,
-			"client-request-id": ri.clientRequestID,
-		},
+		"code":       e.code,
+		"message":    msg,
+		"innerError": inner,
 	}
 	for k, v := range e.extra {
 		body[k] = v
 	}
 	writeJSON(w, e.status, map[string]any{"error": body})
+}
+
+// errorDoc, errorBody and innerError are Graph's error document with its
+// keys in the order json.Marshal sorts a map's: writeErr's map and these
+// structs encode to the same bytes.
+type errorDoc struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code       string     `json:"code"`
+	InnerError innerError `json:"innerError"`
+	Message    string     `json:"message"`
+}
+
+type innerError struct {
+	ClientRequestID string `json:"client-request-id"`
+	Date            string `json:"date"`
+	RequestID       string `json:"request-id"`
 }
 
 // intuneMessage renders Intune's JSON-in-message document (§1.3, S7).
