@@ -15,7 +15,9 @@
 // shard, so shards get similar work. Each shard's results.json carries a
 // "shard" block (its index, the count, the run's scenario total and the
 // positions of its scenarios) that Merge uses to restore the run's order;
-// the merged run has no such block.
+// the merged run has no such block. Files merges from disk a scenario at a
+// time (merge's memory is one scenario's, as the run's was); Merge merges
+// runs already in memory.
 //
 // Left out: splitting a scenario's devices, work stealing between shards,
 // and any transport between machines (each shard writes a directory; CI

@@ -97,16 +97,40 @@ func Select(scs []*scenarios.Scenario, s Spec) ([]*scenarios.Scenario, *results.
 // Merge puts shards' runs back together: every shard of the same count
 // exactly once, every position of the run exactly once. The result is the
 // run an unsplit run would have made (summarised, no shard block).
+// Merge holds every shard whole; Files merges from disk a scenario at a
+// time.
 func Merge(parts []*results.Run) (*results.Run, error) {
-	if len(parts) == 0 {
+	names := make([]string, len(parts))
+	blocks := make([]*results.Shard, len(parts))
+	counts := make([]int, len(parts))
+	for k, p := range parts {
+		names[k], blocks[k], counts[k] = fmt.Sprintf("result %d", k+1), p.Shard, len(p.Scenarios)
+	}
+	slots, err := plan(names, blocks, counts)
+	if err != nil {
+		return nil, err
+	}
+	merged := &results.Run{Scenarios: make([]results.ScenarioResult, len(slots))}
+	for pos, s := range slots {
+		merged.Scenarios[pos] = parts[s.part].Scenarios[s.k]
+	}
+	merged.Summarise()
+	return merged, nil
+}
+
+// plan checks that the shards (named for messages, each with its shard
+// block and number of scenarios) make one run and says where each of its
+// scenarios is: every shard of the same count exactly once, every
+// position of the run exactly once.
+func plan(names []string, blocks []*results.Shard, counts []int) ([]slot, error) {
+	if len(blocks) == 0 {
 		return nil, errors.New("merge: no shard results")
 	}
 	var count, total int
 	seen := map[int]bool{}
-	for k, p := range parts {
-		sh := p.Shard
+	for k, sh := range blocks {
 		if sh == nil {
-			return nil, fmt.Errorf("merge: result %d is not a shard's (no \"shard\" block; run with --shard I/N)", k+1)
+			return nil, fmt.Errorf("merge: %s is not a shard's (no \"shard\" block; run with --shard I/N)", names[k])
 		}
 		if k == 0 {
 			count, total = sh.Count, sh.Scenarios
@@ -124,8 +148,8 @@ func Merge(parts []*results.Run) (*results.Run, error) {
 			return nil, fmt.Errorf("merge: shard index %d out of 0..%d", sh.Index, sh.Count-1)
 		case seen[sh.Index]:
 			return nil, fmt.Errorf("merge: shard %d/%d given twice", sh.Index, sh.Count)
-		case len(sh.Positions) != len(p.Scenarios):
-			return nil, fmt.Errorf("merge: shard %d/%d lists %d positions for %d scenarios", sh.Index, sh.Count, len(sh.Positions), len(p.Scenarios))
+		case len(sh.Positions) != counts[k]:
+			return nil, fmt.Errorf("merge: shard %d/%d lists %d positions for %d scenarios", sh.Index, sh.Count, len(sh.Positions), counts[k])
 		}
 		seen[sh.Index] = true
 	}
@@ -138,18 +162,18 @@ func Merge(parts []*results.Run) (*results.Run, error) {
 		}
 		return nil, fmt.Errorf("merge: missing shard(s) %s", strings.Join(missing, ", "))
 	}
-	merged := &results.Run{Scenarios: make([]results.ScenarioResult, total)}
+	slots := make([]slot, total)
 	filled := make([]bool, total)
-	for _, p := range parts {
-		for k, pos := range p.Shard.Positions {
+	for part, sh := range blocks {
+		for k, pos := range sh.Positions {
 			if pos < 0 || pos >= total {
-				return nil, fmt.Errorf("merge: shard %d/%d: position %d out of 0..%d", p.Shard.Index, count, pos, total-1)
+				return nil, fmt.Errorf("merge: shard %d/%d: position %d out of 0..%d", sh.Index, count, pos, total-1)
 			}
 			if filled[pos] {
 				return nil, fmt.Errorf("merge: scenario position %d comes from two shards", pos)
 			}
 			filled[pos] = true
-			merged.Scenarios[pos] = p.Scenarios[k]
+			slots[pos] = slot{part: part, k: k}
 		}
 	}
 	for pos, ok := range filled {
@@ -157,8 +181,7 @@ func Merge(parts []*results.Run) (*results.Run, error) {
 			return nil, fmt.Errorf("merge: no shard holds scenario position %d", pos)
 		}
 	}
-	merged.Summarise()
-	return merged, nil
+	return slots, nil
 }
 
 // Read parses a shard's results.json (data from name, for messages).

@@ -9,7 +9,7 @@ import (
 )
 
 var _ = Describe("autopilotsim run --shard and merge", func() {
-	It("merges two shards into the unsplit run's files, and streams devices.jsonl", func() {
+	It("merges two shards into the unsplit run's files, devices.jsonl included", func() {
 		whole, s0, s1, merged := GinkgoT().TempDir(), GinkgoT().TempDir(), GinkgoT().TempDir(), GinkgoT().TempDir()
 		paths := []string{"testdata/pass.yaml", "testdata/fail.yaml"}
 		code, out, errOut := cli(append([]string{"run", "--out", whole, "--parallel", "1", "--jsonl"}, paths...)...)
@@ -19,10 +19,10 @@ var _ = Describe("autopilotsim run --shard and merge", func() {
 			code, out, errOut := cli(append([]string{"run", "--out", dir, "--shard", []string{"0/2", "1/2"}[i], "--parallel", "2"}, paths...)...)
 			Expect(code).To(BeNumerically("<=", 1), out+errOut)
 		}
-		code, out, errOut = cli("merge", "--out", merged, s1, s0)
+		code, out, errOut = cli("merge", "--jsonl", "--out", merged, s1, s0)
 		Expect(code).To(Equal(1), out+errOut) // fail.yaml fails, merged or not
 		Expect(out).To(ContainSubstring("merged 2 shards"))
-		for _, f := range []string{"results.json", "junit.xml", "report.html"} {
+		for _, f := range []string{"results.json", "junit.xml", "report.html", "devices.jsonl"} {
 			want, err := os.ReadFile(filepath.Join(whole, f))
 			Expect(err).NotTo(HaveOccurred())
 			got, err := os.ReadFile(filepath.Join(merged, f))
@@ -42,5 +42,6 @@ var _ = Describe("autopilotsim run --shard and merge", func() {
 		Entry("bad timeline", []string{"run", "--timeline", "some", "testdata/pass.yaml"}, "timeline must be all, failed or none"),
 		Entry("merge without shards", []string{"merge"}, "requires at least 1 arg"),
 		Entry("merge of a missing directory", []string{"merge", "/nonexistent-shard"}, "nonexistent-shard"),
+		Entry("merge of a broken results.json, with its line", []string{"merge", "testdata/broken-shard.json"}, "testdata/broken-shard.json:3: scenario 1:"),
 	)
 })
