@@ -347,6 +347,7 @@ func (d *Directory) touch(e *entry) {
 	d.usn++
 	e.set("uSNChanged", strconv.FormatInt(d.usn, 10))
 	e.set("whenChanged", genTime(d.clock.Now()))
+	e.attrs = packAttrs(e.attrs)
 }
 
 // genTime formats AD's GeneralizedTime (B.7: YYYYMMDDhhmmss.0Z).

@@ -283,6 +283,7 @@ func (d *Directory) add(p principal, dnStr string, in []addAttr) *Error {
 	} else if who != nil {
 		e.owner = sidString(who)
 	}
+	e.attrs = packAttrs(e.attrs)
 	return nil
 }
 
