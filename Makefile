@@ -86,7 +86,7 @@ soak:
 conformance:
 	cd conformance/graphsdk && $(GO) test -count=1 ./...
 
-## container-test: the testcontainers-go spec (needs a Docker engine; builds its own static binary, so not in make test)
+## container-test: the testcontainers-go specs, the lab and shards with merge in the lab image (need a Docker engine; build their own static binary, so not in make test)
 container-test:
 	$(GO) test -tags container -count=1 ./labcontainer/
 

@@ -14,11 +14,17 @@
 //	ldapAddr, _ := c.LDAPAddr(ctx)
 //	api, _ := c.Control(ctx) // *lab.Client: PowerOn, Advance, State, …
 //
+// RunCLI runs the same image once as a batch job does (a Kubernetes Job's
+// command and args): the entrypoint replaced by the binary and arguments,
+// host folders mounted, no network; it returns the exit code and output.
+// The spec of docs/SCALE.md's Indexed Job recipe runs shards and merge so.
+//
 // The image builds without network access (FROM scratch pulls nothing).
 // On a machine whose engine cannot run Ryuk, set
 // TESTCONTAINERS_RYUK_DISABLED=true (the Makefile does).
 //
-// Left out: pushing the image anywhere; more than the first domain's DC
+// Left out: pushing the image anywhere; an engine that cannot mount this
+// machine's folders (RunCLI binds them); more than the first domain's DC
 // (further domains listen on the next ports inside the container, not
 // exposed here).
 package labcontainer

@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
@@ -63,29 +65,11 @@ type Container struct {
 // it; it returns once the image's health check (GET /readyz inside the
 // container) reports healthy.
 func Start(ctx context.Context, o Options) (*Container, error) {
-	if o.Binary == "" || o.Scenario == "" {
-		return nil, fmt.Errorf("labcontainer: Options.Binary and Options.Scenario are required")
-	}
-	dir, err := os.MkdirTemp("", "autopilotsim-lab-image-")
+	dir, err := imageContext(o)
 	if err != nil {
-		return nil, fmt.Errorf("labcontainer: %w", err)
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	for _, f := range []struct {
-		from, to string
-		mode     os.FileMode
-	}{{o.Binary, "autopilotsim", 0o755}, {o.Scenario, "scenario.yaml", 0o644}} {
-		b, err := os.ReadFile(f.from)
-		if err != nil {
-			return nil, fmt.Errorf("labcontainer: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.to), b, f.mode); err != nil {
-			return nil, fmt.Errorf("labcontainer: %w", err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), dockerfile, 0o644); err != nil {
-		return nil, fmt.Errorf("labcontainer: %w", err)
-	}
 	if o.BuildLog == nil {
 		o.BuildLog = io.Discard
 	}
@@ -111,6 +95,88 @@ func Start(ctx context.Context, o Options) (*Container, error) {
 		return nil, fmt.Errorf("labcontainer: %w", err)
 	}
 	return &Container{c: c}, nil
+}
+
+// imageContext writes the image's build context (the Dockerfile of this
+// package, the binary, the scenario) into a new folder for the caller to
+// remove.
+func imageContext(o Options) (string, error) {
+	if o.Binary == "" || o.Scenario == "" {
+		return "", fmt.Errorf("labcontainer: Options.Binary and Options.Scenario are required")
+	}
+	dir, err := os.MkdirTemp("", "autopilotsim-lab-image-")
+	if err != nil {
+		return "", fmt.Errorf("labcontainer: %w", err)
+	}
+	for _, f := range []struct {
+		from, to string
+		mode     os.FileMode
+	}{{o.Binary, "autopilotsim", 0o755}, {o.Scenario, "scenario.yaml", 0o644}} {
+		b, err := os.ReadFile(f.from)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, f.to), b, f.mode)
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			return "", fmt.Errorf("labcontainer: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), dockerfile, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("labcontainer: %w", err)
+	}
+	return dir, nil
+}
+
+// RunCLI runs the image once as a batch job does: the entrypoint replaced
+// by the binary with args (a Kubernetes Job's command and args), the host
+// folders of binds (host path to container path) mounted, no network. It
+// returns the exit code and what the command printed once it exits. The
+// image's user (65532) must be able to write where args write.
+func RunCLI(ctx context.Context, o Options, binds map[string]string, args ...string) (int, string, error) {
+	dir, err := imageContext(o)
+	if err != nil {
+		return 0, "", err
+	}
+	defer os.RemoveAll(dir)
+	if o.BuildLog == nil {
+		o.BuildLog = io.Discard
+	}
+	var mounts []string
+	for host, in := range binds {
+		mounts = append(mounts, host+":"+in)
+	}
+	sort.Strings(mounts)
+	req := testcontainers.GenericContainerRequest{
+		ContainerRequest: testcontainers.ContainerRequest{
+			FromDockerfile: testcontainers.FromDockerfile{Context: dir, Dockerfile: "Dockerfile", BuildLogWriter: o.BuildLog},
+			Entrypoint:     append([]string{"/autopilotsim"}, args...),
+			HostConfigModifier: func(hc *container.HostConfig) {
+				hc.Binds = mounts
+				hc.NetworkMode = "none"
+			},
+			WaitingFor: wait.ForExit().WithExitTimeout(5 * time.Minute),
+		},
+		Started: true,
+	}
+	c, err := testcontainers.GenericContainer(ctx, req)
+	if c != nil {
+		defer func() { _ = c.Terminate(context.WithoutCancel(ctx)) }()
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("labcontainer: %w", err)
+	}
+	st, err := c.State(ctx)
+	if err != nil {
+		return 0, "", fmt.Errorf("labcontainer: state: %w", err)
+	}
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		return 0, "", fmt.Errorf("labcontainer: logs: %w", err)
+	}
+	defer rc.Close()
+	out, err := io.ReadAll(rc)
+	return st.ExitCode, string(out), err
 }
 
 // host is where mapped ports are reachable: loopback for a local engine

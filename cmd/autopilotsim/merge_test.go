@@ -31,6 +31,21 @@ var _ = Describe("autopilotsim run --shard and merge", func() {
 		}
 	})
 
+	It("exits with --failed-exit-code when a scenario failed, results written all the same", func() {
+		dir := GinkgoT().TempDir()
+		code, out, errOut := cli("run", "-q", "--failed-exit-code", "0", "--shard", "0/1", "--out", dir, "testdata/fail.yaml")
+		Expect(code).To(Equal(0), out+errOut)
+		Expect(out).To(ContainSubstring("0 of 1 selected devices match"))
+		Expect(filepath.Join(dir, "results.json")).To(BeARegularFile())
+		code, _, _ = cli("run", "-q", "--failed-exit-code", "3", "--out", GinkgoT().TempDir(), "testdata/fail.yaml")
+		Expect(code).To(Equal(3))
+		code, _, _ = cli("run", "-q", "--failed-exit-code", "3", "--out", GinkgoT().TempDir(), "testdata/pass.yaml")
+		Expect(code).To(Equal(0))
+		// merge still judges: the shard failed, so the merged run does.
+		code, out, errOut = cli("merge", "--out", GinkgoT().TempDir(), dir)
+		Expect(code).To(Equal(1), out+errOut)
+	})
+
 	DescribeTable("exits 2 on invalid input",
 		func(args []string, msg string) {
 			code, _, errOut := cli(args...)
@@ -39,6 +54,8 @@ var _ = Describe("autopilotsim run --shard and merge", func() {
 		},
 		Entry("bad shard", []string{"run", "--shard", "2/2", "testdata/pass.yaml"}, "index must be 0 to 1"),
 		Entry("bad parallel", []string{"run", "--parallel", "0", "testdata/pass.yaml"}, "--parallel must be at least 1"),
+		Entry("failed exit code 2", []string{"run", "--failed-exit-code", "2", "testdata/pass.yaml"}, "--failed-exit-code must be 0 to 125 and not 2"),
+		Entry("failed exit code out of range", []string{"run", "--failed-exit-code", "300", "testdata/pass.yaml"}, "--failed-exit-code must be 0 to 125"),
 		Entry("bad timeline", []string{"run", "--timeline", "some", "testdata/pass.yaml"}, "timeline must be all, failed or none"),
 		Entry("merge without shards", []string{"merge"}, "requires at least 1 arg"),
 		Entry("merge of a missing directory", []string{"merge", "/nonexistent-shard"}, "nonexistent-shard"),
