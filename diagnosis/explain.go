@@ -8,6 +8,19 @@ import (
 	"github.com/autopilotsim/autopilotsim/results"
 )
 
+// Explains reports whether Explain explains a device of this outcome:
+// failed, notAutopilot, domainJoinedNotRegistered and pending devices
+// get an explanation, the others (hybridJoined, entraJoined, …) none,
+// whatever their timeline says. A large fleet's results read it to skip
+// building the full timeline of a device whose timeline they drop.
+func Explains(outcome string) bool {
+	switch outcome {
+	case "failed", "notAutopilot", "domainJoinedNotRegistered", "pending":
+		return true
+	}
+	return false
+}
+
 // Explain says why a device did not end hybrid or Entra joined: for
 // failed, domainJoinedNotRegistered, notAutopilot and pending devices; nil
 // otherwise. Cause is written in the run's terms (serials, connector names,

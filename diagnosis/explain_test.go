@@ -130,6 +130,23 @@ var _ = Describe("Explain", func() {
 		Expect(diagnosis.Explain(device("hybridJoined", "", ""))).To(BeNil())
 		Expect(diagnosis.Explain(device("entraJoined", "", ""))).To(BeNil())
 	})
+	// The harness skips the full timeline of a device Explains says no
+	// explanation is made for: Explains must say what Explain does, for
+	// every outcome, whatever the timeline.
+	DescribeTable("Explains says which outcomes Explain explains",
+		func(outcome string, want bool) {
+			Expect(diagnosis.Explains(outcome)).To(Equal(want))
+			for _, d := range []diagnosis.Device{device(outcome, "", ""), device(outcome, "odjBlobWait", "80070774", flow(profileOK, timedOut)...)} {
+				Expect(diagnosis.Explain(d) != nil).To(Equal(want))
+			}
+		},
+		Entry("hybridJoined", "hybridJoined", false),
+		Entry("entraJoined", "entraJoined", false),
+		Entry("failed", "failed", true),
+		Entry("notAutopilot", "notAutopilot", true),
+		Entry("domainJoinedNotRegistered", "domainJoinedNotRegistered", true),
+		Entry("pending", "pending", true),
+	)
 	It("explains a device that never powered on", func() {
 		d := device("pending", "", "")
 		d.Result.Detail = "never powered on"

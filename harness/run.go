@@ -430,21 +430,33 @@ func (w *world) deviceResults() []results.DeviceResult {
 			mine = append(mine, entra[i])
 		}
 		dr.EntraDevices = entraDevices(mine) // diagnose.go
+		// A device the diagnosis does not explain loses its timeline under
+		// --timeline failed and none, and then only its own events are read
+		// (its dsregcmd state, diagnosis.DSRegCmd), in the trace's order,
+		// which is time order: the connector's and the cloud's entries and
+		// the sort are skipped for most of a large fleet.
+		own := w.timeline != TimelineAll && !eventsChecked && !diagnosis.Explains(dr.Outcome)
 		var timeline []sim.Event
 		timeline = append(timeline, w.trace.For("device/"+r.Serial)...)
-		timeline = append(timeline, conversions[r.Serial]...)
+		if !own {
+			timeline = append(timeline, conversions[r.Serial]...)
+		}
 		var conn []diagnosis.ConnectorEvent
 		for _, ce := range byRequest[r.ODJRequestID] {
 			ev := ce.ev
 			conn = append(conn, diagnosis.ConnectorEvent{Connector: ce.name, Event: ev})
-			timeline = append(timeline, sim.Event{At: ev.At, Actor: "connector/" + ce.name,
-				Step: fmt.Sprintf("event %d %s", ev.ID, ev.Name), Detail: ev.Payload})
+			if !own {
+				timeline = append(timeline, sim.Event{At: ev.At, Actor: "connector/" + ce.name,
+					Step: fmt.Sprintf("event %d %s", ev.ID, ev.Name), Detail: ev.Payload})
+			}
 			if ev.ID == connector.EventRequestFailure { // the last failure wins, as in FailureFor
 				code := ev.ErrorCode
 				dr.ConnectorError = &code
 			}
 		}
-		sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
+		if !own {
+			sort.SliceStable(timeline, func(i, j int) bool { return timeline[i].At.Before(timeline[j].At) })
+		}
 		// Offsets are written once the timeline is known to be kept: the
 		// diagnosis reads times, actors, steps and details, and a fleet run
 		// with --timeline failed keeps few timelines.
