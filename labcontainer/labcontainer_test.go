@@ -33,14 +33,20 @@ func dockerAvailable() (bool, string) {
 	return true, ""
 }
 
+// requireDocker skips the spec without a Docker engine on a user's
+// machine, and fails it under CI=true.
+func requireDocker() {
+	if ok, why := dockerAvailable(); !ok {
+		if strings.EqualFold(os.Getenv("CI"), "true") {
+			Fail("CI has no Docker engine: " + why)
+		}
+		Skip("no Docker engine on this machine: " + why)
+	}
+}
+
 var _ = Describe("a lab in a container", Label("container"), func() {
 	It("builds the FROM-scratch image, waits for /readyz, and gives Graph, LDAP and the control API", func(ctx SpecContext) {
-		if ok, why := dockerAvailable(); !ok {
-			if strings.EqualFold(os.Getenv("CI"), "true") {
-				Fail("CI has no Docker engine: " + why)
-			}
-			Skip("no Docker engine on this machine: " + why)
-		}
+		requireDocker()
 		bin, err := labcontainer.BuildBinary(ctx, "..", GinkgoT().TempDir())
 		Expect(err).NotTo(HaveOccurred())
 		c, err := labcontainer.Start(ctx, labcontainer.Options{Binary: bin, Scenario: "../harness/testdata/lab.yaml", BuildLog: GinkgoWriter})

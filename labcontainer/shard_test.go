@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -21,12 +20,7 @@ import (
 // container of its own, then a merge container.
 var _ = Describe("shards and merge in the lab image, as a batch job runs them", Label("container"), func() {
 	It("runs two shards with --failed-exit-code 0 and merges them into the unsplit run's files", func(ctx SpecContext) {
-		if ok, why := dockerAvailable(); !ok {
-			if strings.EqualFold(os.Getenv("CI"), "true") {
-				Fail("CI has no Docker engine: " + why)
-			}
-			Skip("no Docker engine on this machine: " + why)
-		}
+		requireDocker()
 		bin, err := labcontainer.BuildBinary(ctx, "..", GinkgoT().TempDir())
 		Expect(err).NotTo(HaveOccurred())
 		opts := labcontainer.Options{Binary: bin, Scenario: "../harness/testdata/lab.yaml", BuildLog: GinkgoWriter}
