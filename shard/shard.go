@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -197,25 +195,4 @@ func Read(name string, data []byte) (*results.Run, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &r, nil
-}
-
-// ReadDirs reads DIR/results.json of each shard's output directory (or a
-// results.json file given directly).
-func ReadDirs(paths []string) ([]*results.Run, error) {
-	var out []*results.Run
-	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			p = filepath.Join(p, "results.json")
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("merge: %w", err)
-		}
-		r, err := Read(p, data)
-		if err != nil {
-			return nil, fmt.Errorf("merge: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }

@@ -176,7 +176,7 @@ var _ = Describe("Read", func() {
 		Expect(err).To(MatchError(ContainSubstring("s/results.json:")))
 	})
 	It("says which file is missing", func() {
-		_, err := shard.ReadDirs([]string{"/nonexistent-shard-dir"})
+		_, err := shard.OpenFiles([]string{"/nonexistent-shard-dir"})
 		Expect(err).To(MatchError(ContainSubstring("nonexistent-shard-dir")))
 	})
 })

@@ -32,12 +32,11 @@ type Files struct {
 }
 
 type shardFile struct {
-	path    string
-	block   *results.Shard
-	summary results.Summary
-	// offsets[k] is where scenario k starts (its first byte, after the
-	// comma and white space before it); the scenarios array's ']' follows
-	// the last.
+	path  string
+	block *results.Shard
+	// offsets[k] is where the text of scenario k begins: right after the
+	// previous scenario (or the list's '['), before the white space and
+	// comma that lead to it (readElement skips them).
 	offsets []int64
 }
 
@@ -141,7 +140,9 @@ func scanFile(path string) (*shardFile, error) {
 				return nil, err
 			}
 		case "summary":
-			if err := dec.Decode(&sf.summary); err != nil {
+			// Decoded only to refuse what Read refuses: merge recounts it.
+			var sum results.Summary
+			if err := dec.Decode(&sum); err != nil {
 				return fail(fmt.Errorf("summary: %w", err))
 			}
 		case "shard":
@@ -179,20 +180,16 @@ func (sf *shardFile) scanScenarios(dec *json.Decoder) error {
 		if len(sf.offsets) >= maxScenarios {
 			return fmt.Errorf("%s: more than %d scenarios", sf.path, maxScenarios)
 		}
-		k := len(sf.offsets)
-		start, err := elementStart(sf.path, dec.InputOffset(), k)
-		if err != nil {
-			return err
-		}
+		k, off := len(sf.offsets), dec.InputOffset()
 		var sc results.ScenarioResult
 		if err := dec.Decode(&sc); err != nil {
 			// Read the element alone for an error that says where.
-			if err := readElement(sf.path, start, k, &results.ScenarioResult{}); err != nil {
+			if err := readElement(sf.path, off, k, &results.ScenarioResult{}); err != nil {
 				return err
 			}
-			return fmt.Errorf("%s:%d: scenario %d: %w", sf.path, lineAt(sf.path, start), k+1, err)
+			return fmt.Errorf("%s:%d: scenario %d: %w", sf.path, lineAt(sf.path, off), k+1, err)
 		}
-		sf.offsets = append(sf.offsets, start)
+		sf.offsets = append(sf.offsets, off)
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("%s:%d: scenarios: %w", sf.path, lineAt(sf.path, dec.InputOffset()), noEOF(err))
@@ -212,39 +209,9 @@ func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
 	return nil
 }
 
-// elementStart is the offset of the k-th element of a list whose previous
-// element (or '[') ends at off: past white space and, after the first, a
-// comma.
-func elementStart(path string, off int64, k int) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	br := bufio.NewReaderSize(f, 512)
-	comma := k == 0
-	for {
-		c, err := br.ReadByte()
-		if err != nil {
-			return 0, fmt.Errorf("%s:%d: scenario %d: %w", path, lineAt(path, off), k+1, io.ErrUnexpectedEOF)
-		}
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-		case c == ',' && !comma:
-			comma = true
-		default:
-			return off, nil
-		}
-		off++
-	}
-}
-
-// readElement decodes into v the JSON value that starts at off (the k-th
-// scenario), with a decoder of its own so that an error's offset counts
-// from the value's first byte.
+// readElement decodes into v the k-th scenario, whose text begins at off:
+// past white space and, after the first, a comma, with a decoder of its
+// own so that an error's offset counts from the value's first byte.
 func readElement(path string, off int64, k int, v any) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -254,7 +221,24 @@ func readElement(path string, off int64, k int, v any) error {
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return err
 	}
-	if err := json.NewDecoder(bufio.NewReaderSize(f, 64<<10)).Decode(v); err != nil {
+	br := bufio.NewReaderSize(f, 64<<10)
+	for comma := k == 0; ; off++ {
+		c, err := br.ReadByte()
+		if err != nil {
+			return fmt.Errorf("%s:%d: scenario %d: %w", path, lineAt(path, off), k+1, io.ErrUnexpectedEOF)
+		}
+		if c == ',' && !comma {
+			comma = true
+			continue
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			if err := br.UnreadByte(); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	if err := json.NewDecoder(br).Decode(v); err != nil {
 		return fmt.Errorf("%s:%d: scenario %d: %w", path, lineAt(path, off+offsetOf(err)), k+1, noEOF(err))
 	}
 	return nil

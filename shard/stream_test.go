@@ -144,9 +144,4 @@ var _ = Describe("Files (merge from disk, a scenario at a time)", func() {
 		Entry("a summary of the wrong shape", "{\"scenarios\": [],\n\"summary\": 5}", "2: summary: json: cannot unmarshal number"),
 		Entry("a shard block of the wrong shape", "{\"scenarios\": [], \"shard\": \"x\"}", "1: shard: json: cannot unmarshal string"),
 	)
-
-	It("says which file is missing", func() {
-		_, err := shard.OpenFiles([]string{"/nonexistent-shard-dir"})
-		Expect(err).To(MatchError(ContainSubstring("nonexistent-shard-dir")))
-	})
 })
