@@ -8,17 +8,23 @@ import (
 	"github.com/autopilotsim/autopilotsim/results"
 )
 
+// explainers are the outcomes Explain explains, each with its way: one
+// table, so that Explains and Explain cannot disagree.
+var explainers = map[string]func(Device) *results.Explanation{
+	"failed":                    explainFailure,
+	"notAutopilot":              explainNotAutopilot,
+	"domainJoinedNotRegistered": explainUnregistered,
+	"pending":                   explainPending,
+}
+
 // Explains reports whether Explain explains a device of this outcome:
 // failed, notAutopilot, domainJoinedNotRegistered and pending devices
 // get an explanation, the others (hybridJoined, entraJoined, …) none,
 // whatever their timeline says. A large fleet's results read it to skip
 // building the full timeline of a device whose timeline they drop.
 func Explains(outcome string) bool {
-	switch outcome {
-	case "failed", "notAutopilot", "domainJoinedNotRegistered", "pending":
-		return true
-	}
-	return false
+	_, ok := explainers[outcome]
+	return ok
 }
 
 // Explain says why a device did not end hybrid or Entra joined: for
@@ -27,30 +33,11 @@ func Explains(outcome string) bool {
 // OUs, quotas, networks); Fix and the doc link come from the failure modes
 // of the cited pages.
 func Explain(d Device) *results.Explanation {
-	r := d.Result
-	var x *results.Explanation
-	switch r.Outcome {
-	case "failed":
-		x = explainFailure(d)
-	case "notAutopilot":
-		x = explainNotAutopilot(d)
-	case "domainJoinedNotRegistered":
-		x = explainUnregistered(d)
-	case "pending":
-		if r.PoweredOnAt == "" {
-			return &results.Explanation{
-				Cause: fmt.Sprintf("%s was never powered on: it is manual (manual: true or powerOn: null) and no script powerOn selects it before the run ended", r.Serial),
-				Fix:   "add a script step `do: powerOn` for it, or give it a powerOn offset",
-			}
-		}
-		x = &results.Explanation{
-			Stage: stageOf(r),
-			Cause: fmt.Sprintf("the run ended after %s while %s was still in stage %s (%s)", d.RunDuration, r.Serial, stageOf(r), r.Detail),
-			Fix:   "give the scenario a longer duration, or check what the device was waiting for in its timeline",
-		}
-	default:
+	explain, ok := explainers[d.Result.Outcome]
+	if !ok {
 		return nil
 	}
+	x := explain(d)
 	if x.Code != "" && (x.Meaning == "" || x.DocURL == "") {
 		if c, ok := Lookup(x.Code); ok {
 			if x.Meaning == "" {
@@ -65,6 +52,22 @@ func Explain(d Device) *results.Explanation {
 		}
 	}
 	return x
+}
+
+// explainPending says why a device had no outcome when the run ended.
+func explainPending(d Device) *results.Explanation {
+	r := d.Result
+	if r.PoweredOnAt == "" {
+		return &results.Explanation{
+			Cause: fmt.Sprintf("%s was never powered on: it is manual (manual: true or powerOn: null) and no script powerOn selects it before the run ended", r.Serial),
+			Fix:   "add a script step `do: powerOn` for it, or give it a powerOn offset",
+		}
+	}
+	return &results.Explanation{
+		Stage: stageOf(r),
+		Cause: fmt.Sprintf("the run ended after %s while %s was still in stage %s (%s)", d.RunDuration, r.Serial, stageOf(r), r.Detail),
+		Fix:   "give the scenario a longer duration, or check what the device was waiting for in its timeline",
+	}
 }
 
 // stageOf is the failed stage, or for a pending device the stage named in
