@@ -81,8 +81,15 @@ expect:
 // gcCPU is the runtime's estimate of the CPU time its collector has spent
 // (runtime/metrics /cpu/classes/gc/total:cpu-seconds: background marking,
 // assists and pauses), the part of cpuTime that grows with the heap.
-func gcCPU() time.Duration {
-	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+func gcCPU() time.Duration { return runtimeCPU("/cpu/classes/gc/total:cpu-seconds") }
+
+// scavengeCPU is the runtime's estimate of the CPU time it has spent
+// returning memory to the OS (/cpu/classes/scavenge/total:cpu-seconds),
+// which a heap near its memory limit makes it do more often.
+func scavengeCPU() time.Duration { return runtimeCPU("/cpu/classes/scavenge/total:cpu-seconds") }
+
+func runtimeCPU(name string) time.Duration {
+	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindFloat64 {
 		return 0
@@ -90,13 +97,14 @@ func gcCPU() time.Duration {
 	return time.Duration(s[0].Value.Float64() * float64(time.Second))
 }
 
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
+// cpuTime is the process's user+system CPU time, and the system part of it
+// (the kernel's: page faults on memory the runtime gave back, futexes).
+func cpuTime() (total, sys time.Duration) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // BenchmarkFleetScale runs 1,000, 10,000 and 100,000 devices through the
@@ -127,7 +135,8 @@ func BenchmarkFleetScale(b *testing.B) {
 			b.ResetTimer()
 			for r := range runs {
 				runtime.GC()
-				cpu0, gc0, wall0 := cpuTime(), gcCPU(), time.Now()
+				cpu0, sys0 := cpuTime()
+				gc0, scav0, wall0 := gcCPU(), scavengeCPU(), time.Now()
 				for i := 0; i < b.N; i++ {
 					// Timelines of failed devices only, as a large fleet
 					// is run (run --timeline failed).
@@ -136,7 +145,8 @@ func BenchmarkFleetScale(b *testing.B) {
 						b.Fatalf("fleet did not pass: %s %+v", res.Error, res.Expectations)
 					}
 				}
-				runs[r] = scaleRun{cpu: cpuTime() - cpu0, gc: gcCPU() - gc0, wall: time.Since(wall0)}
+				cpu, sys := cpuTime()
+				runs[r] = scaleRun{cpu: cpu - cpu0, sys: sys - sys0, gc: gcCPU() - gc0, scavenge: scavengeCPU() - scav0, wall: time.Since(wall0)}
 			}
 			b.StopTimer()
 			m := medianRun(runs)
@@ -158,6 +168,8 @@ func BenchmarkFleetScale(b *testing.B) {
 			simPerDevice := float64((m.cpu - m.gc).Microseconds()) / 1000 / devices
 			b.ReportMetric(simPerDevice, "non-gc-cpu-ms/device")
 			b.ReportMetric(100*float64(m.gc)/float64(m.cpu), "gc-%-of-cpu")
+			b.ReportMetric(100*float64(m.scavenge)/float64(m.cpu), "scavenge-%-of-cpu")
+			b.ReportMetric(100*float64(m.sys)/float64(m.cpu), "sys-%-of-cpu")
 			if n == sizes[0] {
 				base, simBase = perDevice, simPerDevice
 			} else if base > 0 {
@@ -178,9 +190,9 @@ func BenchmarkFleetScale(b *testing.B) {
 // baselineReps is how many times the first size runs; its median counts.
 const baselineReps = 3
 
-// scaleRun is one run of a fleet: the process's CPU time, the collector's
-// share of it, and the wall time.
-type scaleRun struct{ cpu, gc, wall time.Duration }
+// scaleRun is one run of a fleet: the process's CPU time, its system part,
+// the collector's and the scavenger's shares of it, and the wall time.
+type scaleRun struct{ cpu, sys, gc, scavenge, wall time.Duration }
 
 // medianRun is the run of median CPU time (the lower middle one of an even
 // count).
