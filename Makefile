@@ -8,7 +8,7 @@ export TESTCONTAINERS_RYUK_DISABLED := true
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: run test test-short lint fuzz bench bench-scale build tools container-test conformance soak clean image
+.PHONY: run test test-short lint fuzz bench bench-scale report-scale build tools container-test conformance soak clean image
 
 ## run: the scenario catalogue against the embedded mocks; results in $(OUT)/
 run:
@@ -27,6 +27,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags container ./labcontainer/
+	$(GO) vet -tags scale ./report/
 	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 ## fuzz: every fuzz target in turn, from its seed corpus in testdata/fuzz/, for FUZZTIME each: an
@@ -48,6 +49,12 @@ bench:
 SCALE_MEMLIMIT ?= 3700MiB
 bench-scale:
 	GOMEMLIMIT=$(SCALE_MEMLIMIT) $(GO) test -run='^$$' -bench='^BenchmarkFleetScale$$' -benchtime=1x -timeout=60m ./harness/
+
+## report-scale: the report of a 100,000-device suite (fleet1000.yaml simulated, copied 100 times, beside the
+## catalogue) in headless chromium under --timeline all and failed: opens, pages, search, timeline, filter;
+## prints page sizes and load times, saves screenshots (REPORT_SCREENSHOTS). A few minutes; not part of make test
+report-scale: tools
+	$(GO) test -v -tags scale -count=1 -timeout 30m -run TestReport ./report/ -ginkgo.label-filter=scale -ginkgo.v
 
 ## build: a static binary in bin/
 build:

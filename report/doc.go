@@ -34,5 +34,8 @@
 //
 // Left out: a per-request view of the mocks' traffic, and anything beyond
 // grouping for 100,000-device fleets: every device's timeline is still
-// embedded, so the page grows linearly (about 4 MB at 10,000 devices).
+// embedded, so the page grows linearly: about 4 MB at 10,000 devices, 41 MB
+// at 100,000 with every timeline (16 MB as run --timeline failed writes it),
+// which headless chromium opens in about 3 s and searches in under half a
+// second (make report-scale, scale_browser_test.go; docs/SCALE.md).
 package report

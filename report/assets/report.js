@@ -199,7 +199,7 @@
     if (d.e && d.e.length) wrap.appendChild(eventTable(d));
     if (d.r >= 0) wrap.appendChild(dsreg(d));
     return { el: wrap, draw: function () {
-      if (!d.t.length) { tl.appendChild(el("p", { class: "empty" }, "No timeline for this device in these results: run --timeline failed keeps only the timelines of devices the diagnosis explains, --timeline none none; --timeline all keeps every device's.")); return; }
+      if (!d.t.length) { tl.appendChild(el("p", { class: "empty" }, "No timeline for this device in these results: run --timeline failed keeps only the timelines of devices the diagnosis explains, --timeline none keeps none, --timeline all keeps every device's.")); return; }
       tl.appendChild(drawTimeline(d, grp, Math.max(760, tl.clientWidth - 2)));
     } };
   }
