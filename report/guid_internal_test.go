@@ -3,6 +3,7 @@ package report
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +37,28 @@ func FuzzEachGUID(f *testing.F) {
 		want := guidRE.FindAllString(s, -1)
 		if !slices.Equal(got, want) {
 			t.Fatalf("eachGUID(%q) = %q, the regexp finds %q", s, got, want)
+		}
+	})
+}
+
+// FuzzCutter: a cutter gives what strings.NewReplacer gives for the same
+// pairs of non-empty old strings (newDevVars's: the mark, then a device's
+// values longest first, each with its own new string).
+func FuzzCutter(f *testing.F) {
+	f.Add("device SER123 is AP-SER123X (0f8fad5b-d9cb-469f-a165-70867728950e)\x1b", "SER123", "AP-SER123X", "0f8fad5b-d9cb-469f-a165-70867728950e")
+	f.Add("aaaa", "aa", "a", "aaa")
+	f.Add("", "x", "y", "z")
+	f.Add("\x1b\x1b\xff\xfe", "\xff", "\x1b\x1b", "\xfe\xff")
+	f.Fuzz(func(t *testing.T, s, a, b, c string) {
+		pairs := []string{varMark, "\u241b"}
+		for i, o := range []string{a, b, c} {
+			if o != "" {
+				pairs = append(pairs, o, varMark+string(rune('0'+i))+";")
+			}
+		}
+		got, want := newCutter(pairs).Replace(s), strings.NewReplacer(pairs...).Replace(s)
+		if got != want {
+			t.Fatalf("cutter(%q).Replace(%q) = %q, strings.Replacer gives %q", pairs, s, got, want)
 		}
 	})
 }

@@ -255,7 +255,7 @@ const varMark = "\x1b"
 // devVars cuts one device's own values out of its strings.
 type devVars struct {
 	vals []string
-	rep  *strings.Replacer
+	rep  *cutter
 }
 
 func newDevVars(d *results.DeviceResult) *devVars {
@@ -312,7 +312,62 @@ func newDevVars(d *results.DeviceResult) *devVars {
 	for _, i := range order {
 		pairs = append(pairs, vals[i], fmt.Sprintf("%s%d;", varMark, i))
 	}
-	return &devVars{vals: vals, rep: strings.NewReplacer(pairs...)}
+	return &devVars{vals: vals, rep: newCutter(pairs)}
+}
+
+// cutter is strings.NewReplacer(pairs...) for non-empty old strings, made
+// for one device's few values: building a strings.Replacer's lookup trie
+// for every device, and walking it at every byte of every string, was a
+// quarter of the time a large fleet's report took to write. At each
+// position the first old string in argument order that starts there is
+// replaced, as strings.Replacer does; positions whose byte starts no old
+// string are passed over at once. FuzzCutter holds the two to the same
+// answers.
+type cutter struct {
+	olds, news []string
+	first      [256]bool // the first bytes of olds
+}
+
+// newCutter takes old, new pairs; every old is non-empty.
+func newCutter(pairs []string) *cutter {
+	c := &cutter{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		c.olds, c.news = append(c.olds, pairs[i]), append(c.news, pairs[i+1])
+		c.first[pairs[i][0]] = true
+	}
+	return c
+}
+
+// Replace is s with every old replaced by its new, left to right, without
+// overlaps.
+func (c *cutter) Replace(s string) string {
+	var b []byte // made at the first match: most strings have none
+	last := 0
+	for i := 0; i < len(s); {
+		k := -1
+		if c.first[s[i]] {
+			for j, o := range c.olds {
+				if strings.HasPrefix(s[i:], o) {
+					k = j
+					break
+				}
+			}
+		}
+		if k < 0 {
+			i++
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s)+16)
+		}
+		b = append(append(b, s[last:i]...), c.news[k]...)
+		i += len(c.olds[k])
+		last = i
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
 }
 
 func (v *devVars) cut(s string) string { return v.rep.Replace(s) }
