@@ -52,7 +52,7 @@ bench-scale:
 
 ## report-scale: the report of a 100,000-device suite (fleet1000.yaml simulated, copied 100 times, beside the
 ## catalogue) in headless chromium under --timeline all and failed: opens, pages, search, timeline, filter;
-## prints page sizes and load times, saves screenshots (REPORT_SCREENSHOTS). A few minutes; not part of make test
+## prints page sizes and load times, saves screenshots (REPORT_SCREENSHOTS). About a minute and 4 GB; not part of make test
 report-scale: tools
 	$(GO) test -v -tags scale -count=1 -timeout 30m -run TestReport ./report/ -ginkgo.label-filter=scale -ginkgo.v
 

@@ -73,17 +73,6 @@ var _ = Describe("the report in a browser", Ordered, func() {
 	open := func(url string) {
 		Expect(run(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(".serials button")))).To(Succeed())
 	}
-	shoot := func(name string, full bool) {
-		action := chromedp.CaptureScreenshot()
-		if full {
-			action = chromedp.FullScreenshot(100)
-		}
-		png, err := value(ctx, action)
-		Expect(err).NotTo(HaveOccurred())
-		p := filepath.Join(screenshotDir(), name+".png")
-		Expect(os.WriteFile(p, png, 0o644)).To(Succeed())
-		GinkgoWriter.Printf("screenshot: %s (%d bytes)\n", p, len(png))
-	}
 	text := func(sel string) string {
 		s, err := value(ctx, chromedp.Text(chromedp.CSS(sel)))
 		Expect(err).NotTo(HaveOccurred())
@@ -101,7 +90,7 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		Expect(card).To(ContainSubstring(dev.Explanation.Fix))
 		Expect(card).To(ContainSubstring(dev.Explanation.DocTitle))
 		Expect(text("#verdict")).To(Equal("PASS"))
-		shoot("catalogue", false)
+		shoot(ctx, "catalogue", false)
 	})
 
 	It("finds a device by serial, opens its timeline as SVG swim lanes with the failure marked", func() {
@@ -130,7 +119,7 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		}
 		Expect(text(`.device[data-device="HOME0001"] pre.dsreg`)).To(ContainSubstring("DomainJoined : " + dev.DSRegCmd.DomainJoined))
 		Expect(run(ctx, chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.querySelector('article.group:not([hidden])').getBoundingClientRect().top + scrollY - 70)`))).To(Succeed())
-		shoot("search-HOME0001", false)
+		shoot(ctx, "search-HOME0001", false)
 	})
 
 	It("filters by outcome", func() {
@@ -153,7 +142,7 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		Expect(scenariosShown).To(ContainElement(ContainSubstring("remote-no-vpn")))
 		Expect(scenariosShown).NotTo(ContainElement(ContainSubstring("two-domains")))
 		Expect(text("#match-info")).To(Equal(itoa(failedDevices) + " devices match"))
-		shoot("filter-failed", false)
+		shoot(ctx, "filter-failed", false)
 
 		Expect(run(ctx, chromedp.Click(chromedp.CSS(`#outcome-filter button[data-outcome=""]`)))).To(Succeed())
 		serials = evalJS[int](ctx, `document.querySelectorAll("article.group:not([hidden])").length`)
@@ -189,7 +178,7 @@ var _ = Describe("the report in a browser", Ordered, func() {
 			for _, w := range want(scenarioDevice(scenario, serial)) {
 				Expect(facts).To(ContainSubstring(w))
 			}
-			shoot("facts-"+scenario, false)
+			shoot(ctx, "facts-"+scenario, false)
 		},
 		Entry("F36: blocked at the end of provisioning, granted after signing in again", "f36-ca-compliance-na", "LAB0001", "Conditional Access",
 			func(d results.DeviceResult) []string {
@@ -218,7 +207,7 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		sync := evalJS[int](ctx, `document.querySelectorAll('.device svg.lanes rect.band.wait').length`)
 		Expect(sync).To(BeNumerically(">=", 2), "the ESP account setup and the Entra Connect sync waits")
 		Expect(text(`.device[data-device="FLT0061"] .timeline`)).To(ContainSubstring("hybridJoined"))
-		shoot("fleet1000", true)
+		shoot(ctx, "fleet1000", true)
 	})
 
 	It("shows a failed run as FAIL and narrows to the failing scenarios", func() {
@@ -236,12 +225,12 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		Expect(sec).To(ContainSubstring("✗"))
 		Expect(sec).To(ContainSubstring("STD0001 stayed failed"))
 		Expect(sec).To(ContainSubstring("800705B4"))
-		shoot("failing-run", false)
+		shoot(ctx, "failing-run", false)
 		Expect(run(ctx, chromedp.Click(chromedp.CSS(`.serials button[data-serial="STD0001"]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.device[data-device="STD0001"] svg.lanes`)))).To(Succeed())
 		Expect(text(`.device[data-device="STD0001"] .timeline`)).To(ContainSubstring("failed at accountSetup · 800705B4 · 1h59m45s"))
 		Expect(run(ctx, chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.querySelector('.device[data-device="STD0001"]').getBoundingClientRect().top + scrollY - 70)`))).To(Succeed())
-		shoot("failing-run-STD0001", false)
+		shoot(ctx, "failing-run-STD0001", false)
 	})
 
 	It("opens a device with no timeline, events, dsregcmd state or explanation, and an unknown actor's", func() {
@@ -287,6 +276,20 @@ var _ = Describe("the report in a browser", Ordered, func() {
 		}
 	})
 })
+
+// shoot saves a screenshot for a person to look at: the viewport, or with
+// full the whole page.
+func shoot(ctx context.Context, name string, full bool) {
+	action := chromedp.CaptureScreenshot()
+	if full {
+		action = chromedp.FullScreenshot(100)
+	}
+	png, err := value(ctx, action)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	p := filepath.Join(screenshotDir(), name+".png")
+	ExpectWithOffset(1, os.WriteFile(p, png, 0o644)).To(Succeed())
+	GinkgoWriter.Printf("screenshot: %s (%d bytes)\n", p, len(png))
+}
 
 // run does browser steps with a time limit.
 func run(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) error {

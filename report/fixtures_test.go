@@ -71,21 +71,27 @@ func fleetRun() *results.Run {
 
 // copyDevices is sc with every serial prefix from replaced by to, and the
 // hex digit at digit of every GUID replaced by k (k < 16): a copy of the
-// devices with their own serials and GUIDs. (A scan, not a regexp: the
-// fleet's JSON is megabytes, and under -race a regexp over it took a minute.)
+// devices with their own serials and GUIDs.
 func copyDevices(sc results.ScenarioResult, from, to string, digit, k int) results.ScenarioResult {
 	base, err := json.Marshal(sc)
 	Expect(err).NotTo(HaveOccurred())
+	return copyJSON(base, from, to, digit, "0123456789abcdef"[k:k+1])
+}
+
+// copyJSON is the scenario results base (JSON) with from replaced by to, and
+// in every GUID the hex digits from position at replaced by digits. (A
+// scan, not a regexp: the fleet's JSON is megabytes, and under -race a
+// regexp over it took a minute.)
+func copyJSON(base []byte, from, to string, at int, digits string) results.ScenarioResult {
 	b := bytes.ReplaceAll(base, []byte(from), []byte(to))
-	hex := "0123456789abcdef"
 	for i := 0; i+36 <= len(b); i++ {
 		if isGUID(b[i : i+36]) {
-			b[i+digit] = hex[k]
+			copy(b[i+at:], digits)
 			i += 35
 		}
 	}
 	var out results.ScenarioResult
-	Expect(json.Unmarshal(b, &out)).To(Succeed())
+	ExpectWithOffset(1, json.Unmarshal(b, &out)).To(Succeed())
 	return out
 }
 

@@ -270,8 +270,8 @@ func newDevVars(d *results.DeviceResult) *devVars {
 	add(d.Serial)
 	add(d.ComputerName)
 	scan := func(s string) {
-		// The regexps only where they can match: most strings have neither
-		// a GUID nor a name, and the scan runs over every device's strings.
+		// Each scan only where it can match: most strings have neither a
+		// GUID nor a name, and the scans run over every device's strings.
 		if len(s) >= 36 && strings.Count(s, "-") >= 4 {
 			eachGUID(s, add)
 		}

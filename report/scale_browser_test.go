@@ -3,7 +3,6 @@
 package report_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -164,7 +163,7 @@ var _ = Describe("the report of a 100,000-device suite in a browser", Ordered, L
 					"--timeline failed keeps no timeline for a joined device")
 				Expect(text(`.device[data-device="` + serial + `"] .timeline .empty`)).To(ContainSubstring("--timeline failed keeps only the timelines of devices the diagnosis explains"))
 			}
-			shoot(ctx, "scale-"+mode+"-search")
+			shoot(ctx, "scale-"+mode+"-search", false)
 
 			// Back to everything, then only the failures (the catalogue's).
 			Expect(run(ctx, chromedp.Navigate(pages[mode]), chromedp.WaitVisible(chromedp.CSS(".serials button")),
@@ -174,7 +173,7 @@ var _ = Describe("the report of a 100,000-device suite in a browser", Ordered, L
 			Expect(outcomes).To(HaveEach("failed"))
 			Expect(run(ctx, chromedp.Click(chromedp.CSS(`#outcome-filter button[data-outcome=""]`)),
 				chromedp.Evaluate[chromedp.Void](`scrollTo(0, 0)`))).To(Succeed())
-			shoot(ctx, "scale-"+mode)
+			shoot(ctx, "scale-"+mode, false)
 		},
 		Entry("--timeline all: every device's timeline embedded", "all", true),
 		Entry("--timeline failed: timelines of the failures only", "failed", false),
@@ -193,17 +192,7 @@ func copyPrefix(k int) string { return string(rune('A'+k/26)) + string(rune('A'+
 // copy's prefix, and in every GUID the first two hex digits replaced by k's,
 // so that each copy's devices have GUIDs of their own, as a real fleet's do.
 func fleetCopy(base []byte, k int) results.ScenarioResult {
-	b := bytes.ReplaceAll(base, []byte(`FLT`), []byte(copyPrefix(k)+"T"))
-	hex := fmt.Sprintf("%02x", k)
-	for i := 0; i+36 <= len(b); i++ {
-		if isGUID(b[i : i+36]) {
-			b[i], b[i+1] = hex[0], hex[1]
-			i += 35
-		}
-	}
-	var out results.ScenarioResult
-	Expect(json.Unmarshal(b, &out)).To(Succeed())
-	return out
+	return copyJSON(base, "FLT", copyPrefix(k)+"T", 0, fmt.Sprintf("%02x", k))
 }
 
 // dropTimelines is sc as `run --timeline failed` writes it: devices without
@@ -218,13 +207,4 @@ func dropTimelines(sc results.ScenarioResult) results.ScenarioResult {
 		out.Devices[i] = d
 	}
 	return out
-}
-
-// shoot saves a screenshot of the viewport for a person to look at.
-func shoot(ctx context.Context, name string) {
-	png, err := value(ctx, chromedp.CaptureScreenshot())
-	Expect(err).NotTo(HaveOccurred())
-	p := filepath.Join(screenshotDir(), name+".png")
-	Expect(os.WriteFile(p, png, 0o644)).To(Succeed())
-	GinkgoWriter.Printf("screenshot: %s (%d bytes)\n", p, len(png))
 }
