@@ -2,6 +2,7 @@ package labstate_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,6 +141,16 @@ var _ = Describe("the journal", func() {
 		Expect(d.Append(big)).To(MatchError(ContainSubstring("over the 8388608-byte bound")))
 		Expect(d.Append(labstate.Record{Kind: labstate.KindGraph, At: t0, Graph: &labstate.GraphWrite{Method: "GET", URI: "/x", Status: 200}})).
 			To(MatchError(ContainSubstring(`method "GET" is not a write`)))
+		// Replay rebuilds the request from the target: one that no request
+		// line can carry is refused here, not left to the replay.
+		for uri, msg := range map[string]string{
+			"/ 0000000000": "holds white space or a control character",
+			"/x\ty":        "holds white space or a control character",
+			"/%zz":         "is not a request target",
+		} {
+			Expect(d.Append(labstate.Record{Kind: labstate.KindGraph, At: t0, Graph: &labstate.GraphWrite{Method: "POST", URI: uri, Status: 201}})).
+				To(MatchError(And(ContainSubstring(msg), ContainSubstring(fmt.Sprintf("%q", uri)))), uri)
+		}
 	})
 })
 

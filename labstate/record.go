@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -174,6 +175,15 @@ func (r Record) Validate() error {
 		}
 		if !strings.HasPrefix(g.URI, "/") {
 			return bad("uri %q does not start with /", g.URI)
+		}
+		// What a lab records is a served request's target, escaped: no
+		// white space or control character, and it parses as a request
+		// target (RFC 9112 3.2). Replay rebuilds the request from it.
+		if strings.ContainsFunc(g.URI, func(c rune) bool { return c <= ' ' || c == 0x7f }) {
+			return bad("uri %q holds white space or a control character", g.URI)
+		}
+		if _, err := url.ParseRequestURI("http://graph.local" + g.URI); err != nil {
+			return bad("uri %q is not a request target: %v", g.URI, err)
 		}
 		if g.Status < 200 || g.Status > 299 {
 			return bad("status %d is not a success", g.Status)
