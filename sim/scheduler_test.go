@@ -1,7 +1,10 @@
 package sim_test
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +67,67 @@ var _ = Describe("Scheduler", func() {
 		Expect(t.Stop()).To(BeFalse())
 		Expect(s.Run(time.Time{})).To(Succeed())
 		Expect(order).To(BeEmpty())
+	})
+
+	It("runs what was not stopped in order, counts only that as pending, and stops nothing twice, however many timers are stopped", func() {
+		// Stopped timers stay in the queue, skipped, until they reach its
+		// head or are half of it; the events that run must be the ones a
+		// queue that took them out at once would run, in the same order.
+		rng := rand.New(rand.NewPCG(7, 9))
+		var timers []sim.Timer
+		var want []string
+		stopped := map[int]bool{}
+		for i := range 5000 {
+			name := fmt.Sprint(i)
+			timers = append(timers, s.AfterFunc(time.Duration(rng.IntN(600))*time.Second, "a", "", note(name)))
+		}
+		for i := range timers {
+			if rng.IntN(4) != 0 { // three in four: more than half, past the squeeze
+				Expect(timers[i].Stop()).To(BeTrue())
+				stopped[i] = true
+			}
+		}
+		Expect(s.Pending()).To(Equal(5000 - len(stopped)))
+		Expect(timers[0].Stop()).To(Equal(!stopped[0]))
+		stopped[0] = true
+		// The expected order: by time, then by scheduling order.
+		rng = rand.New(rand.NewPCG(7, 9))
+		type due struct {
+			at time.Duration
+			i  int
+		}
+		var all []due
+		for i := range 5000 {
+			all = append(all, due{time.Duration(rng.IntN(600)) * time.Second, i})
+		}
+		slices.SortStableFunc(all, func(a, b due) int { return cmp.Compare(a.at, b.at) })
+		for _, d := range all {
+			if !stopped[d.i] {
+				want = append(want, fmt.Sprint(d.i))
+			}
+		}
+		Expect(s.Pending()).To(Equal(len(want)))
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal(want))
+		Expect(s.Ran()).To(Equal(len(want)), "a stopped timer does not count as run")
+		Expect(s.Pending()).To(BeZero())
+		for i := range timers {
+			Expect(timers[i].Stop()).To(BeFalse(), "timer %d ran or was stopped", i)
+		}
+	})
+
+	It("stops the next event and the one after it, and runs the rest", func() {
+		first := s.AfterFunc(time.Minute, "a", "", note("first"))
+		second := s.AfterFunc(2*time.Minute, "a", "", note("second"))
+		s.AfterFunc(3*time.Minute, "a", "", note("third"))
+		Expect(first.Stop()).To(BeTrue())
+		Expect(second.Stop()).To(BeTrue())
+		Expect(s.Pending()).To(Equal(1))
+		Expect(s.Run(sim.Epoch.Add(150 * time.Second))).To(Succeed())
+		Expect(order).To(BeEmpty())
+		Expect(s.Now()).To(Equal(sim.Epoch.Add(150 * time.Second)))
+		Expect(s.Run(time.Time{})).To(Succeed())
+		Expect(order).To(Equal([]string{"third"}))
 	})
 
 	It("halts after the running event", func() {
