@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
@@ -167,6 +168,9 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 	if out.Profile != nil {
 		ans.Profile = &Profile{ID: out.Profile.ID, DisplayName: out.Profile.DisplayName,
 			DomainJoinMethod: out.Profile.CloudAssignedDomainJoinMethod, SkipDCCheck: out.Profile.SkipDC, UserType: out.Profile.OOBE.UserType}
+		strpack.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source, &ans.Profile.ID, &ans.Profile.DisplayName, &ans.Profile.UserType)
+	} else {
+		strpack.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source)
 	}
 	return ans, nil
 }
@@ -198,6 +202,7 @@ func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 	if out.ODJRequestID != nil {
 		ans.ODJRequestID = *out.ODJRequestID
 	}
+	strpack.Pack(&ans.ManagedDeviceID, &ans.ODJRequestID)
 	return ans, nil
 }
 
@@ -224,6 +229,7 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 		if err := json.Unmarshal(raw, &b); err != nil {
 			return ODJAnswer{}, fmt.Errorf("ODJ blob of request %s: %w", id, err)
 		}
+		strpack.Pack(&b.Domain, &b.NetBIOSDomain, &b.ComputerName, &b.DistinguishedName, &b.MachinePassword, &b.DCName)
 		ans.Blob = &b
 	}
 	return ans, nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	gldap "github.com/glauth/ldap"
+
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 )
 
 // principal is the identity an operation runs as: the bound account (nil
@@ -65,9 +67,14 @@ func (d *Directory) add(p principal, dnStr string, in []addAttr) *Error {
 	if err != nil || len(dn) == 0 {
 		return errInvalidDN("")
 	}
+	vals := make([]*string, len(dn))
 	for i := range dn {
 		dn[i].Type = canonType(dn[i].Type)
+		vals[i] = &dn[i].Value
 	}
+	// The new entry keeps its name to the end of the run: its values in one
+	// allocation rather than one each, or a piece of the request's string.
+	strpack.Pack(vals...)
 	attrs := map[string]*addAttr{}
 	var order []string
 	for _, a := range in {

@@ -1,0 +1,65 @@
+package strpack_test
+
+import (
+	"strings"
+	"testing"
+	"unsafe"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
+)
+
+// start is where a string's bytes begin.
+func start(s string) uintptr { return uintptr(unsafe.Pointer(unsafe.StringData(s))) }
+
+var _ = Describe("Pack", func() {
+	DescribeTable("keeps every value and puts the non-empty ones side by side in one allocation",
+		func(in []string) {
+			ps := make([]*string, len(in))
+			got := make([]string, len(in))
+			for i := range in {
+				got[i] = strings.Clone(in[i])
+				ps[i] = &got[i]
+			}
+			strpack.Pack(ps...)
+			Expect(got).To(Equal(in))
+			var next uintptr
+			for _, s := range got {
+				if s == "" {
+					continue
+				}
+				if next != 0 {
+					Expect(start(s)).To(Equal(next), "each copy follows the one before it")
+				}
+				next = start(s) + uintptr(len(s))
+			}
+		},
+		Entry("nothing", []string{}),
+		Entry("only empty strings", []string{"", ""}),
+		Entry("one", []string{"ODJCONN001"}),
+		Entry("a blob's fields, an empty one among them", []string{"corp.contoso.com", "CORP", "", "AP-0001", "CN=AP-0001,OU=Autopilot,DC=corp,DC=contoso,DC=com"}),
+		Entry("multi-byte and control characters", []string{"é\x00", "\u2028", "\xff"}),
+	)
+
+	It("leaves the same string pointed to twice the same value", func() {
+		s := strings.Clone("shared")
+		strpack.Pack(&s, &s)
+		Expect(s).To(Equal("shared"))
+	})
+})
+
+// FuzzPack: whatever the strings, each keeps its value.
+func FuzzPack(f *testing.F) {
+	f.Add("corp.contoso.com", "", "CN=AP-1,DC=corp")
+	f.Add("", "", "")
+	f.Add("\x00\xff", "é", "a")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		x, y, z := strings.Clone(a), strings.Clone(b), strings.Clone(c)
+		strpack.Pack(&x, &y, &z, &x)
+		if x != a || y != b || z != c {
+			t.Fatalf("Pack changed a value: %q %q %q -> %q %q %q", a, b, c, x, y, z)
+		}
+	})
+}
