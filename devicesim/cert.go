@@ -1,6 +1,8 @@
 package devicesim
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/ed25519"
 	crand "crypto/rand"
 	"crypto/sha1"
@@ -8,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -25,7 +28,7 @@ import (
 // runs stay byte-identical. The seeded stream still gives the device id and
 // the serial number, and is drawn exactly as before. (Real devices use an
 // RSA/TPM-bound key; the key type does not matter to sync.)
-func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, deviceID string, key ed25519.PrivateKey, err error) {
+func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, deviceID string, signer crypto.Signer, err error) {
 	for range ed25519.SeedSize {
 		_ = rnd.UintN(256) // formerly the key's seed: keeps the stream's later draws where they were
 	}
@@ -33,7 +36,7 @@ func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, devi
 	if _, err := crand.Read(seed[:]); err != nil {
 		return nil, "", "", nil, fmt.Errorf("devicesim: device key: %w", err)
 	}
-	key = ed25519.NewKeyFromSeed(seed[:])
+	key := ed25519.NewKeyFromSeed(seed[:])
 	deviceID = sim.GUID(rnd)
 	tmpl := &x509.Certificate{
 		SerialNumber: new(big.Int).SetUint64(rnd.Uint64()),
@@ -48,5 +51,23 @@ func selfSignedCert(rnd *rand.Rand, now time.Time) (der []byte, thumbprint, devi
 		return nil, "", "", nil, fmt.Errorf("devicesim: self-signed certificate: %w", err)
 	}
 	sum := sha1.Sum(der)
-	return der, strings.ToUpper(hex.EncodeToString(sum[:])), deviceID, key, nil
+	dk := deviceKey(key) // a copy: the key that signed the certificate, and its cache entry, go
+	return der, strings.ToUpper(hex.EncodeToString(sum[:])), deviceID, &dk, nil
+}
+
+// deviceKey is the device's Ed25519 key held as bytes. An
+// ed25519.PrivateKey that has signed keeps its expanded form in the crypto
+// library's per-key cache, behind a weak pointer, for as long as the key
+// lives: for every device of a fleet, the whole run (about seven objects a
+// device the collector visits on every cycle). A device signs about once
+// with it (the DRS proof), so each signature expands a copy instead, a few
+// microseconds.
+type deviceKey [ed25519.PrivateKeySize]byte
+
+// Public implements crypto.Signer.
+func (k *deviceKey) Public() crypto.PublicKey { return ed25519.PrivateKey(k[:]).Public() }
+
+// Sign implements crypto.Signer, as ed25519.PrivateKey.Sign.
+func (k *deviceKey) Sign(r io.Reader, message []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return ed25519.PrivateKey(bytes.Clone(k[:])).Sign(r, message, opts)
 }
