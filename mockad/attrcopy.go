@@ -1,6 +1,6 @@
 package mockad
 
-import "unsafe"
+import "github.com/autopilotsim/autopilotsim/internal/strpack"
 
 // copyAttrs is a deep copy of attrs for modify to change and commit: the
 // attributes and their values each in one allocation rather than two per
@@ -9,6 +9,13 @@ import "unsafe"
 // scan. Each value list is capped at its length, so growing one
 // reallocates it instead of running into the next.
 func copyAttrs(attrs []*attr) []*attr {
+	out, _ := copyAttrVals(attrs)
+	return out
+}
+
+// copyAttrVals is copyAttrs that also returns the one slice every copied
+// value list is a piece of.
+func copyAttrVals(attrs []*attr) ([]*attr, []string) {
 	n := 0
 	for _, a := range attrs {
 		n += len(a.vals)
@@ -25,7 +32,7 @@ func copyAttrs(attrs []*attr) []*attr {
 		}
 		out[i] = &slab[i]
 	}
-	return out
+	return out, vals
 }
 
 // packAttrs is copyAttrs with the values' bytes also copied into one
@@ -38,26 +45,7 @@ func copyAttrs(attrs []*attr) []*attr {
 // the memory limit counts spans, not live bytes (docs/SCALE.md).
 // The strings point into the buffer, which is never written again.
 func packAttrs(attrs []*attr) []*attr {
-	out := copyAttrs(attrs)
-	n := 0
-	for _, a := range out {
-		for _, v := range a.vals {
-			n += len(v)
-		}
-	}
-	if n == 0 {
-		return out
-	}
-	buf := make([]byte, 0, n)
-	for _, a := range out {
-		for i, v := range a.vals {
-			if v == "" {
-				continue
-			}
-			start := len(buf)
-			buf = append(buf, v...)
-			a.vals[i] = unsafe.String(&buf[start], len(v))
-		}
-	}
+	out, vals := copyAttrVals(attrs)
+	strpack.PackSlice(vals)
 	return out
 }

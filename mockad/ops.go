@@ -67,14 +67,9 @@ func (d *Directory) add(p principal, dnStr string, in []addAttr) *Error {
 	if err != nil || len(dn) == 0 {
 		return errInvalidDN("")
 	}
-	vals := make([]*string, len(dn))
 	for i := range dn {
 		dn[i].Type = canonType(dn[i].Type)
-		vals[i] = &dn[i].Value
 	}
-	// The new entry keeps its name to the end of the run: its values in one
-	// allocation rather than one each, or a piece of the request's string.
-	strpack.Pack(vals...)
 	attrs := map[string]*addAttr{}
 	var order []string
 	for _, a := range in {
@@ -247,7 +242,14 @@ func (d *Directory) add(p principal, dnStr string, in []addAttr) *Error {
 		}
 	}
 
-	// Create.
+	// Create. The entry keeps its name to the end of the run: its values
+	// in one allocation rather than one each, or a piece of the request's
+	// string.
+	names := make([]*string, len(dn))
+	for i := range dn {
+		names[i] = &dn[i].Value
+	}
+	strpack.Pack(names...)
 	e := d.newEntry(dn, parent, cd.name)
 	skip := map[string]bool{"objectclass": true, "unicodepwd": true, "cn": true, "ou": true, "dc": true, "samaccountname": true, "useraccountcontrol": true}
 	for _, k := range order {

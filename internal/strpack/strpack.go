@@ -9,8 +9,8 @@
 // devices, finding the span of each object it marks was the largest
 // single cost of the run (make bench-scale's CPU profile,
 // runtime.spanClass.sizeclass under tryDeferToSpanScan). Packed, a
-// response's strings are one object. mockad's packAttrs does the same for
-// a directory entry's values.
+// response's strings are one object, and so are a directory entry's
+// values (mockad's packAttrs).
 package strpack
 
 import "unsafe"
@@ -20,16 +20,23 @@ import "unsafe"
 // live. The copies are never written again, as a string's bytes must not
 // be. Call it on strings nothing else holds yet (just decoded), or the
 // old allocation stays alive beside the new one.
-func Pack(ps ...*string) {
-	n := 0
-	for _, p := range ps {
-		n += len(*p)
+func Pack(ps ...*string) { pack(len(ps), func(i int) *string { return ps[i] }) }
+
+// PackSlice is Pack for the strings of ss, in place.
+func PackSlice(ss []string) { pack(len(ss), func(i int) *string { return &ss[i] }) }
+
+// pack packs the n strings at(0) … at(n-1).
+func pack(n int, at func(int) *string) {
+	size := 0
+	for i := range n {
+		size += len(*at(i))
 	}
-	if n == 0 {
+	if size == 0 {
 		return
 	}
-	buf := make([]byte, 0, n)
-	for _, p := range ps {
+	buf := make([]byte, 0, size)
+	for i := range n {
+		p := at(i)
 		if len(*p) == 0 {
 			continue
 		}

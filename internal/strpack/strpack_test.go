@@ -43,6 +43,18 @@ var _ = Describe("Pack", func() {
 		Entry("multi-byte and control characters", []string{"é\x00", "\u2028", "\xff"}),
 	)
 
+	It("packs a slice in place as it packs pointers to its strings", func() {
+		in := []string{"CN=AP-0001", "", "host/AP-0001.corp.contoso.com", "é"}
+		got := make([]string, len(in))
+		for i := range in {
+			got[i] = strings.Clone(in[i])
+		}
+		strpack.PackSlice(got)
+		Expect(got).To(Equal(in))
+		Expect(start(got[2])).To(Equal(start(got[0])+uintptr(len(got[0]))), "side by side, the empty one skipped")
+		strpack.PackSlice(nil)
+	})
+
 	It("leaves the same string pointed to twice the same value", func() {
 		s := strings.Clone("shared")
 		strpack.Pack(&s, &s)
@@ -60,6 +72,11 @@ func FuzzPack(f *testing.F) {
 		strpack.Pack(&x, &y, &z, &x)
 		if x != a || y != b || z != c {
 			t.Fatalf("Pack changed a value: %q %q %q -> %q %q %q", a, b, c, x, y, z)
+		}
+		ss := []string{strings.Clone(c), strings.Clone(a), strings.Clone(b)}
+		strpack.PackSlice(ss)
+		if ss[0] != c || ss[1] != a || ss[2] != b {
+			t.Fatalf("PackSlice changed a value: %q %q %q -> %q", c, a, b, ss)
 		}
 	})
 }
