@@ -99,8 +99,7 @@ type seamConn struct {
 	secure   bool
 
 	// Responses go out through a queue drained by a writer goroutine, so
-	// glauth never blocks in Write. Once the connection's buffer is full
-	// (a socket's, or the in-memory wire's transport.PipeBuffer) a client
+	// glauth never blocks in Write. Over an unbuffered net.Pipe a client
 	// that sends and receives on separate goroutines (go-ldap) would
 	// otherwise deadlock with the server: both ends writing, nobody reading.
 	wmu     sync.Mutex

@@ -10,9 +10,8 @@ import (
 // ErrClosed is returned by Dial and Accept after the listener is closed.
 var ErrClosed = errors.New("transport: listener closed")
 
-// PipeListener is an in-memory net.Listener: Dial returns the client end of
-// an in-memory connection (bufPipe: buffered like a socket, up to PipeBuffer
-// bytes a direction) whose server end Accept hands to the server. Any server that
+// PipeListener is an in-memory net.Listener: Dial returns the client end of a
+// net.Pipe whose server end Accept hands to the server. Any server that
 // serves a net.Listener (glauth's LDAP server, http.Server) can serve it.
 type PipeListener struct {
 	name   string
@@ -52,7 +51,8 @@ func (l *PipeListener) Dial() (net.Conn, error) {
 
 // DialContext connects to the listener unless ctx ends first.
 func (l *PipeListener) DialContext(ctx context.Context) (net.Conn, error) {
-	client, server := bufPipe(l.name)
+	s, cl := net.Pipe()
+	server, client := newPipeConn(s), newPipeConn(cl)
 	select {
 	case l.conns <- server:
 		return client, nil
