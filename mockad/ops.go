@@ -245,11 +245,7 @@ func (d *Directory) add(p principal, dnStr string, in []addAttr) *Error {
 	// Create. The entry keeps its name to the end of the run: its values
 	// in one allocation rather than one each, or a piece of the request's
 	// string.
-	names := make([]*string, len(dn))
-	for i := range dn {
-		names[i] = &dn[i].Value
-	}
-	strpack.Pack(names...)
+	strpack.PackFunc(len(dn), func(i int) *string { return &dn[i].Value })
 	e := d.newEntry(dn, parent, cd.name)
 	skip := map[string]bool{"objectclass": true, "unicodepwd": true, "cn": true, "ou": true, "dc": true, "samaccountname": true, "useraccountcontrol": true}
 	for _, k := range order {

@@ -29,6 +29,7 @@ func TestTransport(t *testing.T) {
 				}
 			}()
 			if c1, err = l.Dial(); err != nil {
+				l.Close() // ends the Accept above
 				return nil, nil, nil, err
 			}
 			c2 = <-accepted

@@ -20,13 +20,15 @@ import "unsafe"
 // live. The copies are never written again, as a string's bytes must not
 // be. Call it on strings nothing else holds yet (just decoded), or the
 // old allocation stays alive beside the new one.
-func Pack(ps ...*string) { pack(len(ps), func(i int) *string { return ps[i] }) }
+func Pack(ps ...*string) { PackFunc(len(ps), func(i int) *string { return ps[i] }) }
 
 // PackSlice is Pack for the strings of ss, in place.
-func PackSlice(ss []string) { pack(len(ss), func(i int) *string { return &ss[i] }) }
+func PackSlice(ss []string) { PackFunc(len(ss), func(i int) *string { return &ss[i] }) }
 
-// pack packs the n strings at(0) … at(n-1).
-func pack(n int, at func(int) *string) {
+// PackFunc is Pack for the n strings at(0) … at(n-1): for strings that sit
+// in a field of each element of a slice (a DN's RDN values), without a
+// slice of pointers to them.
+func PackFunc(n int, at func(int) *string) {
 	size := 0
 	for i := range n {
 		size += len(*at(i))

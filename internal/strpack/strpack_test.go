@@ -55,6 +55,20 @@ var _ = Describe("Pack", func() {
 		strpack.PackSlice(nil)
 	})
 
+	It("packs a field of each element through PackFunc, as mockad packs a DN's values", func() {
+		type rdn struct{ Type, Value string }
+		in := []rdn{{"CN", "AP-0001"}, {"OU", "Autopilot"}, {"DC", ""}, {"DC", "contoso"}}
+		got := make([]rdn, len(in))
+		for i, r := range in {
+			got[i] = rdn{r.Type, strings.Clone(r.Value)}
+		}
+		strpack.PackFunc(len(got), func(i int) *string { return &got[i].Value })
+		Expect(got).To(Equal(in))
+		Expect(start(got[1].Value)).To(Equal(start(got[0].Value)+uintptr(len(got[0].Value))), "side by side")
+		Expect(start(got[3].Value)).To(Equal(start(got[1].Value)+uintptr(len(got[1].Value))), "the empty one skipped")
+		strpack.PackFunc(0, nil)
+	})
+
 	It("leaves the same string pointed to twice the same value", func() {
 		s := strings.Clone("shared")
 		strpack.Pack(&s, &s)
