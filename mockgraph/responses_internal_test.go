@@ -2,6 +2,8 @@ package mockgraph
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,5 +41,39 @@ var _ = Describe("answers encoded from structs instead of maps", func() {
 				Expect(marshal(s.odjJSON(q))).To(Equal(marshal(m)))
 			}
 		}
+	})
+})
+
+// writeJSON encodes through a pooled json.Encoder instead of json.Marshal:
+// the same bytes, without Encode's newline, and the same 500 for a value
+// that does not encode.
+var _ = Describe("writeJSON's pooled encoder", func() {
+	It("writes the bytes json.Marshal writes, one answer after another from the same buffers", func() {
+		values := []any{
+			map[string]any{"b": "<&>\u2028", "a": []any{1.5, nil, true}, "c": map[string]any{"z": "é\x7f", "y": ""}},
+			map[string]any{"value": []any{}},
+			errorDoc{Error: errorBody{Code: "x", Message: "m"}},
+			map[string]any{"big": string(make([]byte, 70<<10))}, // past the pooled size
+			map[string]any{"after": "big"},
+		}
+		for _, v := range values {
+			want, err := json.Marshal(v)
+			Expect(err).NotTo(HaveOccurred())
+			rec := httptest.NewRecorder()
+			writeJSON(rec, http.StatusCreated, v)
+			Expect(rec.Code).To(Equal(http.StatusCreated))
+			Expect(rec.Body.Bytes()).To(Equal(want))
+			Expect(rec.Header().Get("Content-Type")).To(Equal(jsonContentType))
+		}
+	})
+
+	It("answers 500 for a value that does not encode, and the next answer is whole", func() {
+		rec := httptest.NewRecorder()
+		writeJSON(rec, http.StatusOK, map[string]any{"a": "ok", "f": func() {}})
+		Expect(rec.Code).To(Equal(http.StatusInternalServerError))
+		Expect(rec.Body.String()).To(ContainSubstring("mockgraph: encode response"))
+		rec = httptest.NewRecorder()
+		writeJSON(rec, http.StatusOK, map[string]any{"a": "ok"})
+		Expect(rec.Body.String()).To(Equal(`{"a":"ok"}`))
 	})
 })
