@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/sim"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
@@ -491,8 +492,7 @@ func (c *Connector) provision(r ClaimedRequest) provisionResult {
 		// F41). [INF]
 		return provisionResult{name: name, code: ErrorNoSuchDomain, err: fmt.Errorf("connector: locate DC for %s: %w", c.cfg.Domain, err)}
 	}
-	l := ldap.NewConn(nc, false)
-	l.Start()
+	l := ldapclient.New(nc)
 	l.SetTimeout(c.cfg.IOTimeout)
 	defer l.Close()
 
@@ -530,7 +530,7 @@ func (c *Connector) provision(r ClaimedRequest) provisionResult {
 // dcName reads the DC's DNS name from the rootDSE (rules-and-ad.md B.7). It
 // runs after the add, so a directory without a rootDSE cannot break the
 // provisioning; the blob then carries an empty dcName and the trace says why.
-func (c *Connector) dcName(l *ldap.Conn) string {
+func (c *Connector) dcName(l *ldapclient.Conn) string {
 	res, err := l.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 		"(objectClass=*)", []string{"dnsHostName"}, nil))
 	if err != nil || len(res.Entries) == 0 {
@@ -540,9 +540,10 @@ func (c *Connector) dcName(l *ldap.Conn) string {
 	return res.Entries[0].GetAttributeValue("dnsHostName")
 }
 
-// Win32FromLDAPError maps an error from go-ldap to the Win32 code the
-// connector reports (Win32Error); errors that are not LDAP results (a
-// broken connection) count as LDAP_SERVER_DOWN.
+// Win32FromLDAPError maps an error from the LDAP client (ldapclient, which
+// reports go-ldap's *ldap.Error) to the Win32 code the connector reports
+// (Win32Error); errors that are not LDAP results (a broken connection)
+// count as LDAP_SERVER_DOWN.
 func Win32FromLDAPError(err error) uint32 {
 	var le *ldap.Error
 	if errors.As(err, &le) {

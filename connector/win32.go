@@ -84,8 +84,9 @@ const (
 // LdapToWin32 is wldap32's LdapMapErrorToWin32: the closest Win32 code for an
 // LDAP result code. [CODE] read from a public copy of the wldap32 source
 // (LdapMapErrorToWin32's switch); codes it does not list map to
-// ERROR_DS_GENERIC_ERROR as there. go-ldap's client-side codes (200 and up:
-// network, unexpected response, …) are treated as LDAP_SERVER_DOWN [INF].
+// ERROR_DS_GENERIC_ERROR as there. go-ldap's client-side codes, which
+// ldapclient reports too (200 and up: network, unexpected response, …),
+// are treated as LDAP_SERVER_DOWN [INF].
 func LdapToWin32(resultCode uint16) uint32 {
 	if resultCode >= 200 {
 		resultCode = ldapServerDown

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
@@ -16,7 +17,7 @@ type LDAPDirectory struct {
 	Dial func(domain string) (transport.Dialer, error)
 }
 
-func (l *LDAPDirectory) conn(domain string) (*ldap.Conn, error) {
+func (l *LDAPDirectory) conn(domain string) (*ldapclient.Conn, error) {
 	dial, err := l.Dial(domain)
 	if err != nil {
 		return nil, err
@@ -25,8 +26,7 @@ func (l *LDAPDirectory) conn(domain string) (*ldap.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial DC of %s: %w", domain, err)
 	}
-	c := ldap.NewConn(nc, false)
-	c.Start()
+	c := ldapclient.New(nc)
 	return c, nil
 }
 

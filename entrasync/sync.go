@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/sim"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
@@ -334,7 +335,7 @@ func (s *Sync) finish(run *exportRun) {
 func (s *Sync) read() ([]Computer, []string, error) {
 	var found []Computer
 	var notes []string
-	var l *ldap.Conn
+	var l *ldapclient.Conn
 	defer func() {
 		if l != nil {
 			l.Close()
@@ -376,15 +377,14 @@ func (s *Sync) read() ([]Computer, []string, error) {
 	return found, notes, nil
 }
 
-func (s *Sync) connect() (*ldap.Conn, error) {
+func (s *Sync) connect() (*ldapclient.Conn, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.IOTimeout)
 	defer cancel()
 	nc, err := s.cfg.DialLDAP(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("entrasync: connect to %s: %w", s.cfg.Domain, err)
 	}
-	l := ldap.NewConn(nc, false)
-	l.Start()
+	l := ldapclient.New(nc)
 	l.SetTimeout(s.cfg.IOTimeout)
 	user := s.cfg.NetBIOS + `\` + s.cfg.BindUser
 	if err := l.Bind(user, s.cfg.BindPassword); err != nil {
