@@ -92,6 +92,12 @@ func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, erro
 }
 
 // doAs sends a request with the bearer credential (none when empty).
+// answerBufs recycles the buffers devices read their answers into, up to
+// maxPooledAnswer bytes each.
+var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledAnswer = 64 << 10
+
 func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transport.Answer, error) {
 	var body io.Reader
 	if in != nil {
@@ -118,7 +124,16 @@ func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transpor
 	}
 	defer resp.Body.Close()
 	ans := transport.ReadAnswer(resp)
-	data, err := transport.ReadBody(resp, 0)
+	// Everything decoded from data is copied out of it (json.Unmarshal),
+	// so the buffer serves the next answer.
+	bp := answerBufs.Get().(*[]byte)
+	data, err := transport.AppendBody((*bp)[:0], resp, 0)
+	defer func() {
+		if cap(data) <= maxPooledAnswer {
+			*bp = data[:0]
+			answerBufs.Put(bp)
+		}
+	}()
 	if err != nil {
 		return ans, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}

@@ -119,6 +119,18 @@ var _ = Describe("ReadBody", func() {
 		Entry("no announced length, over the limit", strings.Repeat("ab", 3000), true, int64(5), "ababa"),
 	)
 
+	It("appends to a buffer it is given (AppendBody), announced or not, and reuses its room", func() {
+		buf := make([]byte, 0, 64)
+		buf = append(buf, "kept:"...)
+		got, err := transport.AppendBody(buf, answered(`{"id":"1"}`, false), 0)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(got)).To(Equal(`kept:{"id":"1"}`))
+		Expect(&got[0]).To(BeIdenticalTo(&buf[0]), "read into the room the buffer had")
+		got, err = transport.AppendBody(got[:0], answered(strings.Repeat("ab", 100), true), 7)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(got)).To(Equal("abababa"))
+	})
+
 	It("reads the empty body of an answer to HEAD, whose length is a GET's", func() {
 		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = io.WriteString(w, `{"id":"1"}`)
