@@ -206,6 +206,28 @@ var _ = Describe("Trace", func() {
 		Expect(t.For("b")).To(Equal([]sim.Event{{At: sim.Epoch, Actor: "b", Step: "y"}}))
 	})
 
+	It("files records under their actor whether they come in a row or apart, the empty name too", func() {
+		t := &sim.Trace{}
+		actors := []string{"", "", "a", "a", "a", "b", "", "a", "b", "b", ""}
+		for i, a := range actors {
+			t.Record(sim.Epoch.Add(time.Duration(i)), a, "s", fmt.Sprint(i))
+		}
+		for _, a := range []string{"", "a", "b"} {
+			var want []string
+			for i, b := range actors {
+				if b == a {
+					want = append(want, fmt.Sprint(i))
+				}
+			}
+			var got []string
+			for _, e := range t.For(a) {
+				Expect(e.Actor).To(Equal(a))
+				got = append(got, e.Detail)
+			}
+			Expect(got).To(Equal(want), "actor %q", a)
+		}
+	})
+
 	It("gives back every event in order, with its time in UTC to the nanosecond, however many it holds", func() {
 		t := &sim.Trace{}
 		Expect(t.Events()).To(BeNil())
