@@ -23,6 +23,8 @@ type Conn struct {
 	id      int64 // of the last request sent
 	tls     bool
 	closed  bool
+	// deadlined: a deadline was set on nc, to clear once the timeout is 0.
+	deadlined bool
 	// broken: the connection lost its framing (a read failed midway, an
 	// answer was malformed or timed out); later requests fail as on a
 	// closed connection.
@@ -67,9 +69,7 @@ func (c *Conn) send(op func(*encoder) error, controls []ldap.Control) error {
 	if err := c.enc.message(c.id, op, controls); err != nil {
 		return err
 	}
-	if c.timeout > 0 {
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.timeout))
-	}
+	c.deadline(c.nc.SetWriteDeadline)
 	if _, err := c.nc.Write(c.enc.b); err != nil {
 		c.broken = true
 		if isTimeout(err) {
@@ -78,6 +78,18 @@ func (c *Conn) send(op func(*encoder) error, controls []ldap.Control) error {
 		return fmt.Errorf("unable to send request: %s", err) // go-ldap's words
 	}
 	return nil
+}
+
+// deadline sets the next read's or write's deadline from the timeout, and
+// clears one set earlier once the timeout is 0.
+func (c *Conn) deadline(set func(time.Time) error) {
+	switch {
+	case c.timeout > 0:
+		_ = set(time.Now().Add(c.timeout))
+		c.deadlined = true
+	case c.deadlined:
+		_ = set(time.Time{})
+	}
 }
 
 func isTimeout(err error) bool {
@@ -93,9 +105,7 @@ func (c *Conn) read() (message, error) {
 	if c.closed || c.broken {
 		return message{}, errRespGone
 	}
-	if c.timeout > 0 {
-		_ = c.nc.SetReadDeadline(time.Now().Add(c.timeout))
-	}
+	c.deadline(c.nc.SetReadDeadline)
 	for {
 		b, err := c.readMessage()
 		if err != nil {

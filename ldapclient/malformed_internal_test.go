@@ -161,6 +161,21 @@ var _ = Describe("answers the client refuses", func() {
 		Expect(c.Add(ldap.NewAddRequest("CN=x", nil))).To(MatchError("ldap: unexpected response: 7"))
 	})
 
+	It("sets no deadline without a timeout, and clears the last one when the timeout goes back to 0", func() {
+		ok := msg(1, ldapResult(appBindResponse, 0, "", ""))
+		sc := &scripted{r: bytes.NewReader(append(append(ok, msg(2, ldapResult(appBindResponse, 0, "", ""))...), msg(3, ldapResult(appBindResponse, 0, "", ""))...))}
+		c := New(sc)
+		Expect(c.Bind("a", "b")).To(Succeed())
+		Expect(sc.deadlines).To(BeEmpty())
+		c.SetTimeout(time.Minute)
+		Expect(c.Bind("a", "b")).To(Succeed())
+		Expect(sc.deadlines).To(HaveLen(2))
+		Expect(sc.deadlines[0].IsZero()).To(BeFalse())
+		c.SetTimeout(0)
+		Expect(c.Bind("a", "b")).To(Succeed())
+		Expect(sc.deadlines[2:]).To(Equal([]time.Time{{}, {}}))
+	})
+
 	It("times out a request whose answer does not come, and does not use the connection again", func() {
 		c := answering()
 		c.SetTimeout(20 * time.Millisecond)
@@ -172,15 +187,22 @@ var _ = Describe("answers the client refuses", func() {
 // scripted is a net.Conn that reads from a fixed answer and swallows
 // writes: the fuzz target's server.
 type scripted struct {
-	net.Conn // nil: only Read, Write, Close and the deadlines are used
-	r        *bytes.Reader
+	net.Conn  // nil: only Read, Write, Close and the deadlines are used
+	r         *bytes.Reader
+	deadlines []time.Time // as set, writes' and reads' in turn
 }
 
-func (s *scripted) Read(p []byte) (int, error)       { return s.r.Read(p) }
-func (s *scripted) Write(p []byte) (int, error)      { return len(p), nil }
-func (s *scripted) Close() error                     { return nil }
-func (s *scripted) SetReadDeadline(time.Time) error  { return nil }
-func (s *scripted) SetWriteDeadline(time.Time) error { return nil }
+func (s *scripted) Read(p []byte) (int, error)  { return s.r.Read(p) }
+func (s *scripted) Write(p []byte) (int, error) { return len(p), nil }
+func (s *scripted) Close() error                { return nil }
+func (s *scripted) SetReadDeadline(t time.Time) error {
+	s.deadlines = append(s.deadlines, t)
+	return nil
+}
+func (s *scripted) SetWriteDeadline(t time.Time) error {
+	s.deadlines = append(s.deadlines, t)
+	return nil
+}
 
 // FuzzAnswer: whatever a server answers, a search, a paged search, a bind
 // and an add end with a result or an error, never a panic, and what a
