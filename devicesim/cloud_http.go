@@ -92,12 +92,6 @@ func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, erro
 }
 
 // doAs sends a request with the bearer credential (none when empty).
-// answerBufs recycles the buffers devices read their answers into, up to
-// maxPooledAnswer bytes each.
-var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxPooledAnswer = 64 << 10
-
 func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transport.Answer, error) {
 	var body io.Reader
 	if in != nil {
@@ -126,14 +120,9 @@ func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transpor
 	ans := transport.ReadAnswer(resp)
 	// Everything decoded from data is copied out of it (json.Unmarshal),
 	// so the buffer serves the next answer.
-	bp := answerBufs.Get().(*[]byte)
-	data, err := transport.AppendBody((*bp)[:0], resp, 0)
-	defer func() {
-		if cap(data) <= maxPooledAnswer {
-			*bp = data[:0]
-			answerBufs.Put(bp)
-		}
-	}()
+	buf := transport.TakeBuffer()
+	data, err := transport.AppendBody(*buf, resp, 0)
+	defer func() { transport.KeepBuffer(buf, data) }()
 	if err != nil {
 		return ans, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}

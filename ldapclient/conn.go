@@ -228,6 +228,9 @@ func (c *Conn) Add(r *ldap.AddRequest) error {
 
 // Modify modifies an entry (RFC 4511 §4.6).
 func (c *Conn) Modify(r *ldap.ModifyRequest) error {
+	if r == nil {
+		return ldap.NewError(ldap.ErrorNetwork, errors.New("ModifyRequest cannot be nil"))
+	}
 	return c.change(modifyOp(r), r.Controls, appModifyResponse)
 }
 
@@ -248,6 +251,9 @@ func (c *Conn) change(op func(*encoder) error, ctl []ldap.Control, want byte) er
 // Search runs a search (RFC 4511 §4.5) and returns what came back, the
 // entries received so far along with an error.
 func (c *Conn) Search(r *ldap.SearchRequest) (*ldap.SearchResult, error) {
+	if r == nil {
+		return nil, ldap.NewError(ldap.ErrorNetwork, errors.New("SearchRequest cannot be nil"))
+	}
 	if err := c.send(searchOp(r), r.Controls); err != nil {
 		return nil, err
 	}
@@ -322,6 +328,9 @@ func resultCode(body []byte) (uint16, string) {
 // empty, returns the entries of all pages, and on an error the entries so
 // far.
 func (c *Conn) SearchWithPaging(r *ldap.SearchRequest, size uint32) (*ldap.SearchResult, error) {
+	if r == nil {
+		return nil, ldap.NewError(ldap.ErrorNetwork, errors.New("SearchRequest cannot be nil"))
+	}
 	var paging *ldap.ControlPaging
 	if ctl := ldap.FindControl(r.Controls, ldap.ControlTypePaging); ctl == nil {
 		paging = ldap.NewControlPaging(size)

@@ -119,7 +119,7 @@ func result(body []byte) error {
 		return invalid
 	}
 	rc, err := integer(code)
-	if err != nil {
+	if err != nil || rc < 0 || rc > 0xffff { // resultCode is ENUMERATED 0..4096 and up (RFC 4511 §4.1.9)
 		return &ldap.Error{ResultCode: ldap.ErrorNetwork, Err: errors.New("invalid result code in packet")}
 	}
 	mtag, matched, rest, err := element(rest)

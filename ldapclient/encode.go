@@ -2,6 +2,8 @@ package ldapclient
 
 import (
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/autopilotsim/autopilotsim/internal/tlv"
 )
 
 // BER identifiers (X.690 §8.1.2) of what the client writes.
@@ -22,10 +24,9 @@ const (
 	appExtendedRequest = 0x77 // [APPLICATION 23]
 )
 
-// encoder appends BER elements the way go-asn1-ber's Packet.Bytes writes
-// them, so a request is the bytes go-ldap sends: definite lengths in their
-// shortest form (long form from 128), integers in their shortest two's
-// complement, true as 0x01.
+// encoder appends BER elements as internal/tlv writes them (the way
+// go-asn1-ber's Packet.Bytes does), so a request is the bytes go-ldap
+// sends; true is 0x01, as the library writes it.
 type encoder struct{ b []byte }
 
 // open starts a constructed element; close(open(tag)) ends it.
@@ -42,64 +43,19 @@ func (e *encoder) close(start int) {
 		e.b[start-1] = byte(n)
 		return
 	}
-	l := lengthBytes(n)
-	for range l {
+	l := tlv.LengthSize(n)
+	for range l - 1 {
 		e.b = append(e.b, 0)
 	}
-	copy(e.b[start+l:], e.b[start:start+n])
-	e.b[start-1] = 0x80 | byte(l)
-	for i := range l {
-		e.b[start+i] = byte(n >> (8 * (l - 1 - i)))
-	}
+	copy(e.b[start+l-1:], e.b[start:start+n])
+	tlv.AppendLength(e.b[:start-1], n)
 }
 
-// lengthBytes is how many bytes n takes unsigned (at least one).
-func lengthBytes(n int) int {
-	l := 1
-	for n > 255 {
-		l++
-		n >>= 8
-	}
-	return l
-}
+func (e *encoder) str(tag byte, s string) { e.b = tlv.AppendString(e.b, tag, s) }
 
-func (e *encoder) length(n int) {
-	if n <= 127 {
-		e.b = append(e.b, byte(n))
-		return
-	}
-	l := lengthBytes(n)
-	e.b = append(e.b, 0x80|byte(l))
-	for i := range l {
-		e.b = append(e.b, byte(n>>(8*(l-1-i))))
-	}
-}
+func (e *encoder) bytes(tag byte, s []byte) { e.b = tlv.Append(e.b, tag, s) }
 
-func (e *encoder) str(tag byte, s string) {
-	e.b = append(e.b, tag)
-	e.length(len(s))
-	e.b = append(e.b, s...)
-}
-
-func (e *encoder) bytes(tag byte, s []byte) {
-	e.b = append(e.b, tag)
-	e.length(len(s))
-	e.b = append(e.b, s...)
-}
-
-func (e *encoder) int(tag byte, v int64) {
-	n := 1
-	for x := v; x > 127; x >>= 8 {
-		n++
-	}
-	for x := v; x < -128; x >>= 8 {
-		n++
-	}
-	e.b = append(e.b, tag, byte(n))
-	for i := n - 1; i >= 0; i-- {
-		e.b = append(e.b, byte(v>>(8*i)))
-	}
-}
+func (e *encoder) int(tag byte, v int64) { e.b = tlv.AppendInteger(e.b, tag, v) }
 
 func (e *encoder) bool(v bool) {
 	b := byte(0)

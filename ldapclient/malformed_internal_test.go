@@ -156,6 +156,24 @@ var _ = Describe("answers the client refuses", func() {
 		Expect(res.Controls[0].(*ldap.ControlPaging).Cookie).To(Equal([]byte("next")))
 	})
 
+	It("refuses a nil request with an error, as go-ldap's Add does, instead of a panic", func() {
+		c := answering()
+		Expect(c.Add(nil)).To(MatchError(ContainSubstring("AddRequest cannot be nil")))
+		Expect(c.Modify(nil)).To(MatchError(ContainSubstring("ModifyRequest cannot be nil")))
+		_, err := c.Search(nil)
+		Expect(err).To(MatchError(ContainSubstring("SearchRequest cannot be nil")))
+		_, err = c.SearchWithPaging(nil, 5)
+		Expect(err).To(MatchError(ContainSubstring("SearchRequest cannot be nil")))
+	})
+
+	It("refuses a result code outside 0..65535 as an invalid one", func() {
+		c := answering(msg(1, ldapResult(appSearchDone, -1, "", "")), msg(2, ldapResult(appSearchDone, 1<<20, "", "")))
+		for range 2 {
+			_, err := c.Search(rootSearch)
+			Expect(err).To(MatchError(`LDAP Result Code 200 "Network Error": invalid result code in packet`))
+		}
+	})
+
 	It("refuses an answer of another kind than the request's, in go-ldap's words", func() {
 		c := answering(msg(1, ldapResult(appModifyResponse, 0, "", "")))
 		Expect(c.Add(ldap.NewAddRequest("CN=x", nil))).To(MatchError("ldap: unexpected response: 7"))

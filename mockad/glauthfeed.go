@@ -2,6 +2,8 @@ package mockad
 
 import (
 	ber "github.com/go-asn1-ber/asn1-ber"
+
+	"github.com/autopilotsim/autopilotsim/internal/tlv"
 )
 
 // What glauth is handed of an add or a modify. glauth decodes every
@@ -90,11 +92,11 @@ func withoutList(raw []byte) []byte {
 	}
 	dn, rest := raw[oc:dnEnd], raw[opEnd:c+n]
 	opLen := len(dn) + 2
-	msgLen := (idEnd - c) + 1 + lengthSize(opLen) + opLen + len(rest)
-	out := make([]byte, 0, 1+lengthSize(msgLen)+msgLen)
-	out = appendLength(append(out, raw[0]), msgLen)
+	msgLen := (idEnd - c) + 1 + tlv.LengthSize(opLen) + opLen + len(rest)
+	out := make([]byte, 0, 1+tlv.LengthSize(msgLen)+msgLen)
+	out = tlv.AppendLength(append(out, raw[0]), msgLen)
 	out = append(out, raw[c:idEnd]...)
-	out = appendLength(append(out, raw[idEnd]), opLen)
+	out = tlv.AppendLength(append(out, raw[idEnd]), opLen)
 	out = append(out, dn...)
 	out = append(out, 0x30, 0x00)
 	return append(out, rest...)
@@ -104,29 +106,4 @@ func withoutList(raw []byte) []byte {
 func elementEnd(raw []byte, i, end int) (int, bool) {
 	c, n, ok := leanHeader(raw, i, end)
 	return c + n, ok
-}
-
-// lengthSize is the size of a BER length in its shortest form.
-func lengthSize(n int) int {
-	if n < 0x80 {
-		return 1
-	}
-	k := 1
-	for m := n; m > 0xff; m >>= 8 {
-		k++
-	}
-	return 1 + k
-}
-
-// appendLength appends n as a BER length in its shortest form.
-func appendLength(b []byte, n int) []byte {
-	if n < 0x80 {
-		return append(b, byte(n))
-	}
-	k := lengthSize(n) - 1
-	b = append(b, 0x80|byte(k))
-	for i := k - 1; i >= 0; i-- {
-		b = append(b, byte(n>>(8*i)))
-	}
-	return b
 }

@@ -2,6 +2,8 @@ package mockad
 
 import (
 	gldap "github.com/glauth/ldap"
+
+	"github.com/autopilotsim/autopilotsim/internal/tlv"
 )
 
 // The BER the seam writes itself. The library builds a message as a tree of
@@ -16,40 +18,6 @@ import (
 // in the shortest form leanDecode accepts, they report it and the caller
 // takes the library's path, as decodePacket does.
 
-// appendTLV appends one element: a one-octet identifier, the shortest-form
-// length, then the content.
-func appendTLV(b []byte, id byte, content []byte) []byte {
-	return append(appendLength(append(b, id), len(content)), content...)
-}
-
-// tlvSize is the encoded size of an element with n octets of content.
-func tlvSize(n int) int { return 1 + lengthSize(n) + n }
-
-// appendStringTLV is appendTLV for a string content, without converting it.
-func appendStringTLV(b []byte, id byte, s string) []byte {
-	return append(appendLength(append(b, id), len(s)), s...)
-}
-
-// appendInteger appends an INTEGER as the library encodes an int64: the
-// fewest two's-complement octets (ber.NewInteger, encodeInteger).
-func appendInteger(b []byte, v int64) []byte { return appendIntegerTag(b, 0x02, v) }
-
-// appendIntegerTag is appendInteger with another identifier (ENUMERATED).
-func appendIntegerTag(b []byte, id byte, v int64) []byte {
-	n := 1
-	for x := v; x > 127; x >>= 8 {
-		n++
-	}
-	for x := v; x < -128; x >>= 8 {
-		n++
-	}
-	b = append(b, id, byte(n))
-	for i := n - 1; i >= 0; i-- {
-		b = append(b, byte(v>>(8*uint(i))))
-	}
-	return b
-}
-
 // searchEntrySizes returns the content length of each attribute's value
 // SET and of the whole attribute list.
 func searchEntrySizes(e *gldap.Entry, scratch []int) ([]int, int) {
@@ -58,10 +26,10 @@ func searchEntrySizes(e *gldap.Entry, scratch []int) ([]int, int) {
 	for _, a := range e.Attributes {
 		vals := 0
 		for _, v := range a.Values {
-			vals += tlvSize(len(v))
+			vals += tlv.Size(len(v))
 		}
 		sizes = append(sizes, vals)
-		list += tlvSize(tlvSize(len(a.Name)) + tlvSize(vals))
+		list += tlv.Size(tlv.Size(len(a.Name)) + tlv.Size(vals))
 	}
 	return sizes, list
 }
@@ -73,21 +41,21 @@ func searchEntrySizes(e *gldap.Entry, scratch []int) ([]int, int) {
 // is reused for the attributes' sizes and returned.
 func appendSearchEntry(b []byte, messageID int64, e *gldap.Entry, scratch []int) ([]byte, []int) {
 	sizes, list := searchEntrySizes(e, scratch)
-	entry := tlvSize(len(e.DN)) + tlvSize(list)
+	entry := tlv.Size(len(e.DN)) + tlv.Size(list)
 	var id [10]byte
-	msg := len(appendInteger(id[:0], messageID)) + tlvSize(entry)
+	msg := len(tlv.AppendInteger(id[:0], 0x02, messageID)) + tlv.Size(entry)
 
-	b = appendLength(append(b, 0x30), msg)
-	b = appendInteger(b, messageID)
-	b = appendLength(append(b, 0x60|byte(gldap.ApplicationSearchResultEntry)), entry)
-	b = appendStringTLV(b, 0x04, e.DN)
-	b = appendLength(append(b, 0x30), list)
+	b = tlv.AppendLength(append(b, 0x30), msg)
+	b = tlv.AppendInteger(b, 0x02, messageID)
+	b = tlv.AppendLength(append(b, 0x60|byte(gldap.ApplicationSearchResultEntry)), entry)
+	b = tlv.AppendString(b, 0x04, e.DN)
+	b = tlv.AppendLength(append(b, 0x30), list)
 	for i, a := range e.Attributes {
-		b = appendLength(append(b, 0x30), tlvSize(len(a.Name))+tlvSize(sizes[i]))
-		b = appendStringTLV(b, 0x04, a.Name)
-		b = appendLength(append(b, 0x31), sizes[i])
+		b = tlv.AppendLength(append(b, 0x30), tlv.Size(len(a.Name))+tlv.Size(sizes[i]))
+		b = tlv.AppendString(b, 0x04, a.Name)
+		b = tlv.AppendLength(append(b, 0x31), sizes[i])
 		for _, v := range a.Values {
-			b = appendStringTLV(b, 0x04, v)
+			b = tlv.AppendString(b, 0x04, v)
 		}
 	}
 	return b, sizes
@@ -141,22 +109,22 @@ func leanRewriteResult(p []byte, r *result) ([]byte, bool) {
 			for _, ctl := range r.controls {
 				inner = append(inner, ctl.Bytes()...)
 			}
-			controls = appendTLV(nil, 0xa0, inner)
+			controls = tlv.Append(nil, 0xa0, inner)
 		}
 	case len(kids) > 3:
 		controls = p[kids[2]:kids[3]]
 	}
 	var num [10]byte
-	code := len(appendIntegerTag(num[:0], 0x0a, int64(r.code)))
-	opLen := code + tlvSize(len(r.matchedDN)) + tlvSize(len(r.diag)) + len(rest)
-	msgLen := len(msgID) + tlvSize(opLen) + len(controls)
-	out := make([]byte, 0, tlvSize(msgLen))
-	out = appendLength(append(out, 0x30), msgLen)
+	code := len(tlv.AppendInteger(num[:0], 0x0a, int64(r.code)))
+	opLen := code + tlv.Size(len(r.matchedDN)) + tlv.Size(len(r.diag)) + len(rest)
+	msgLen := len(msgID) + tlv.Size(opLen) + len(controls)
+	out := make([]byte, 0, tlv.Size(msgLen))
+	out = tlv.AppendLength(append(out, 0x30), msgLen)
 	out = append(out, msgID...)
-	out = appendLength(append(out, 0x60|p[opAt]&0x1f), opLen)
-	out = appendIntegerTag(out, 0x0a, int64(r.code))
-	out = appendStringTLV(out, 0x04, r.matchedDN)
-	out = appendStringTLV(out, 0x04, r.diag)
+	out = tlv.AppendLength(append(out, 0x60|p[opAt]&0x1f), opLen)
+	out = tlv.AppendInteger(out, 0x0a, int64(r.code))
+	out = tlv.AppendString(out, 0x04, r.matchedDN)
+	out = tlv.AppendString(out, 0x04, r.diag)
 	out = append(out, rest...)
 	return append(out, controls...), true
 }
@@ -194,11 +162,11 @@ func leanSearchForGlauth(raw []byte, keepAttrs bool) ([]byte, bool) {
 	}
 	msgID, head := raw[kids[0]:kids[1]], raw[fields[0]:fields[6]]
 	opLen := len(head) + len(presentObjectClass) + len(attrs)
-	msgLen := len(msgID) + tlvSize(opLen)
-	out := make([]byte, 0, tlvSize(msgLen))
-	out = appendLength(append(out, 0x30), msgLen)
+	msgLen := len(msgID) + tlv.Size(opLen)
+	out := make([]byte, 0, tlv.Size(msgLen))
+	out = tlv.AppendLength(append(out, 0x30), msgLen)
 	out = append(out, msgID...)
-	out = appendLength(append(out, 0x60|byte(opSearchRequest)), opLen)
+	out = tlv.AppendLength(append(out, 0x60|byte(opSearchRequest)), opLen)
 	out = append(out, head...)
 	out = append(out, presentObjectClass...)
 	return append(out, attrs...), true

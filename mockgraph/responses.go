@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 // zeroTime is how Graph serialises a never-set non-nullable DateTimeOffset
@@ -100,7 +102,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	j := jsonPool.Get().(*jsonBuf)
 	defer func() {
 		j.buf.Reset()
-		if j.buf.Cap() <= maxPooledBody {
+		if j.buf.Cap() <= transport.MaxPooled {
 			jsonPool.Put(j)
 		}
 	}()

@@ -11,10 +11,11 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
+
+	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 func pathVar(r *http.Request, k string) string { return mux.Vars(r)[k] }
@@ -276,17 +277,11 @@ func decodeBody(r *http.Request, shape errorShape, v any) *apiError {
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	buf := bodyPool.Get().(*[]byte)
-	data, err := readBody((*buf)[:0], r.Body, r.ContentLength, max)
-	// Nothing decoded from data shares its bytes (json.Unmarshal copies
-	// every string, RawMessage and []byte out), so the buffer goes back for
+	buf := transport.TakeBuffer()
+	data, err := readBody(*buf, r.Body, r.ContentLength, max)
+	// Nothing decoded from data shares its bytes, so the buffer serves
 	// the next request once decodeBody returns.
-	defer func() {
-		if cap(data) <= maxPooledBody {
-			*buf = data[:0]
-			bodyPool.Put(buf)
-		}
-	}()
+	defer func() { transport.KeepBuffer(buf, data) }()
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) || int64(len(data)) > max {
 		return errTooLarge(max)
@@ -339,14 +334,6 @@ func decodeErr(err error, bad func(string) *apiError) *apiError {
 		return bad("Invalid JSON in the request body: " + err.Error())
 	}
 }
-
-// bodyPool recycles request body buffers up to maxPooledBody: a fleet's
-// device requests, each with its 4 KB hardware hash, were 2.6 % of the
-// bytes it allocated (docs/SCALE.md). An import batch's megabytes are not
-// kept.
-var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
-
-const maxPooledBody = 64 << 10
 
 // readBody reads at most max+1 bytes of body into buf (from its length),
 // grown once to the declared length: io.ReadAll grew and copied its buffer

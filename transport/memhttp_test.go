@@ -110,6 +110,17 @@ var _ = Describe("the in-memory HTTP wire (MemoryTransport)", func() {
 		}
 	})
 
+	It("gives out body buffers empty, and does not keep one past MaxPooled (TakeBuffer, KeepBuffer)", func() {
+		for _, n := range []int{10, transport.MaxPooled + 1, 100} {
+			p := transport.TakeBuffer()
+			Expect(*p).To(BeEmpty())
+			transport.KeepBuffer(p, append(*p, make([]byte, n)...))
+			if n > transport.MaxPooled {
+				Expect(cap(*p)).To(BeNumerically("<=", transport.MaxPooled), "the big buffer is left to the collector")
+			}
+		}
+	})
+
 	It("adds what net/http's server adds: a sniffed Content-Type when the handler set none, and the status text", func() {
 		client, stop := transport.ServeHTTPMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusTooManyRequests)
