@@ -204,55 +204,6 @@ func validAttrType(t string) bool {
 // upperTypes are printed upper-case, as AD and Samba print them (B.6).
 var upperTypes = map[string]string{"cn": "CN", "ou": "OU", "dc": "DC", "o": "O", "c": "C", "l": "L", "st": "ST"}
 
-// canonType returns the printed form of an RDN attribute type.
-func canonType(t string) string {
-	if u, ok := upperTypes[strings.ToLower(t)]; ok {
-		return u
-	}
-	return t
-}
-
-// EscapeDNValue escapes a value per RFC 4514 2.4.
-func EscapeDNValue(v string) string {
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case strings.IndexByte(`,+"\<>;`, c) >= 0:
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '#' && i == 0, c == ' ' && (i == 0 || i == len(v)-1):
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < 0x20 || c == 0x7f:
-			fmt.Fprintf(&b, "\\%02X", c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-// String renders the DN in AD's canonical form: upper-case short types, no
-// spaces after commas, RFC 4514 escaping (`CN=PC\2C031` prints as `CN=PC\,031`).
-func (dn DN) String() string {
-	parts := make([]string, len(dn))
-	for i, r := range dn {
-		parts[i] = canonType(r.Type) + "=" + EscapeDNValue(r.Value)
-	}
-	return strings.Join(parts, ",")
-}
-
-// Norm is the comparison key: the canonical string folded to lower case.
-// AD compares DNs case-insensitively (B.6).
-func (dn DN) Norm() string {
-	parts := make([]string, len(dn))
-	for i, r := range dn {
-		parts[i] = strings.ToLower(r.Type) + "=" + strings.ToLower(EscapeDNValue(r.Value))
-	}
-	return strings.Join(parts, ",")
-}
-
 // Parent returns the DN without its first RDN (nil for the empty DN).
 func (dn DN) Parent() DN {
 	if len(dn) == 0 {

@@ -34,12 +34,17 @@ func SIDString(b []byte) (string, error) {
 	for _, c := range b[2:8] {
 		auth = auth<<8 | uint64(c)
 	}
-	var sb strings.Builder
-	sb.WriteString("S-1-" + strconv.FormatUint(auth, 10))
+	// Written into a buffer on the stack and copied once (a directory
+	// renders every computer's objectSid as text); room for the usual
+	// five sub-authorities, append grows it for more.
+	var buf [96]byte
+	t := append(buf[:0], "S-1-"...)
+	t = strconv.AppendUint(t, auth, 10)
 	for i := 0; i < n; i++ {
-		sb.WriteString("-" + strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b[8+4*i:])), 10))
+		t = append(t, '-')
+		t = strconv.AppendUint(t, uint64(binary.LittleEndian.Uint32(b[8+4*i:])), 10)
 	}
-	return sb.String(), nil
+	return string(t), nil
 }
 
 // ParseSIDString turns S-1-5-21-… into the binary layout.

@@ -455,9 +455,10 @@ func (d *Directory) renderAll(es []*entry, attrs []string, typesOnly bool) []*gl
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	out := make([]*gldap.Entry, 0, len(es))
+	sel := selectAttrs(attrs)
 	for _, e := range es {
 		if !e.deleted {
-			out = append(out, d.render(e, attrs, typesOnly))
+			out = append(out, d.renderSel(e, sel, typesOnly))
 		}
 	}
 	return out

@@ -1,0 +1,128 @@
+package mockad
+
+import "strings"
+
+// A DN's text is written with append into one buffer and copied into a
+// string once: the directory renders an entry's DN for every search result
+// and folds DNs for every lookup, and joining escaped, concatenated parts
+// took five to twenty allocations a DN (3 % of what a fleet allocated).
+
+// canonType returns the printed form of an RDN attribute type.
+func canonType(t string) string {
+	var k [2]byte
+	if len(t) <= len(k) {
+		for i := 0; i < len(t); i++ {
+			k[i] = lowerASCII(t[i])
+		}
+		// A map lookup by string(bytes) does not allocate.
+		if u, ok := upperTypes[string(k[:len(t)])]; ok {
+			return u
+		}
+		return t
+	}
+	return t // every upper-cased type is one or two letters
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// dnSpecial are the characters RFC 4514 2.4 escapes anywhere in a value.
+const dnSpecial = `,+"\<>;`
+
+// needsEscape reports whether EscapeDNValue changes v.
+func needsEscape(v string) bool {
+	if v == "" {
+		return false
+	}
+	if v[0] == '#' || v[0] == ' ' || v[len(v)-1] == ' ' {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x20 || c == 0x7f || strings.IndexByte(dnSpecial, c) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// EscapeDNValue escapes a value per RFC 4514 2.4.
+func EscapeDNValue(v string) string {
+	if !needsEscape(v) {
+		return v
+	}
+	return string(appendEscaped(nil, v))
+}
+
+func appendEscaped(b []byte, v string) []byte {
+	const hexUpper = "0123456789ABCDEF"
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case strings.IndexByte(dnSpecial, c) >= 0,
+			c == '#' && i == 0, c == ' ' && (i == 0 || i == len(v)-1):
+			b = append(b, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', hexUpper[c>>4], hexUpper[c&0x0f])
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+// String renders the DN in AD's canonical form: upper-case short types, no
+// spaces after commas, RFC 4514 escaping (`CN=PC\2C031` prints as `CN=PC\,031`).
+func (dn DN) String() string {
+	var buf [256]byte
+	b := buf[:0]
+	for i, r := range dn {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, canonType(r.Type)...)
+		b = append(b, '=')
+		b = appendEscaped(b, r.Value)
+	}
+	return string(b)
+}
+
+// Norm is the comparison key: the canonical string folded to lower case.
+// AD compares DNs case-insensitively (B.6).
+func (dn DN) Norm() string {
+	var buf [256]byte
+	b := buf[:0]
+	for i, r := range dn {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendLower(b, r.Type)
+		b = append(b, '=')
+		if isASCII(r.Value) {
+			start := len(b)
+			b = appendEscaped(b, r.Value)
+			for j := start; j < len(b); j++ {
+				b[j] = lowerASCII(b[j])
+			}
+		} else {
+			// strings.ToLower's Unicode folding, for values beyond ASCII.
+			b = append(b, strings.ToLower(EscapeDNValue(r.Value))...)
+		}
+	}
+	return string(b)
+}
+
+// appendLower appends strings.ToLower(s) to b.
+func appendLower(b []byte, s string) []byte {
+	if !isASCII(s) {
+		return append(b, strings.ToLower(s)...)
+	}
+	for i := 0; i < len(s); i++ {
+		b = append(b, lowerASCII(s[i]))
+	}
+	return b
+}
