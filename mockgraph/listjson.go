@@ -115,8 +115,16 @@ func (enc *jsonEncoder) append(b []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
+			start := len(b)
 			if b, err = enc.append(b, e, depth+1); err != nil {
 				return nil, err
+			}
+			if i == 0 && len(x) > 8 {
+				// Room for the rest at the first element's size: an
+				// import's answer (thousands of 4 KB hashes) would
+				// otherwise grow the buffer by doubling, copying it
+				// each time.
+				b = slices.Grow(b, (len(b)-start+1)*(len(x)-1)+1)
 			}
 		}
 		return append(b, ']'), nil

@@ -90,6 +90,12 @@ func contextURL(r *http.Request, frag string) string {
 type jsonBuf struct {
 	buf bytes.Buffer
 	enc *json.Encoder
+	// A map body is written by listjson.go's encoder instead, into raw:
+	// the same bytes without reflecting over the map (reflect's copy of
+	// every key and value was 6 % of the allocations of a fleet, whose
+	// DRS, sync, enrollment, profile and import answers are maps).
+	maps jsonEncoder
+	raw  []byte
 }
 
 var jsonPool = sync.Pool{New: func() any {
@@ -102,10 +108,21 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	j := jsonPool.Get().(*jsonBuf)
 	defer func() {
 		j.buf.Reset()
-		if j.buf.Cap() <= transport.MaxPooled {
+		if j.buf.Cap() <= transport.MaxPooled && cap(j.raw) <= transport.MaxPooled {
 			jsonPool.Put(j)
 		}
 	}()
+	if m, ok := body.(map[string]any); ok {
+		b, err := j.maps.append(j.raw[:0], m, 0)
+		if err == nil {
+			j.raw = b
+			w.Header().Set("Content-Type", jsonContentType)
+			w.WriteHeader(status)
+			_, _ = w.Write(b)
+			return
+		}
+		// What json.Encoder refuses is answered below, as before.
+	}
 	// Encode writes nothing unless the whole value encoded.
 	if err := j.enc.Encode(body); err != nil {
 		// Only our own maps are marshalled; this is a programming error.

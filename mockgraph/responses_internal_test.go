@@ -44,9 +44,9 @@ var _ = Describe("answers encoded from structs instead of maps", func() {
 	})
 })
 
-// writeJSON encodes through a pooled json.Encoder instead of json.Marshal:
-// the same bytes, without Encode's newline, and the same 500 for a value
-// that does not encode.
+// writeJSON encodes through a pooled json.Encoder instead of json.Marshal,
+// and a map through listjson.go's encoder: the same bytes, without
+// Encode's newline, and the same 500 for a value that does not encode.
 var _ = Describe("writeJSON's pooled encoder", func() {
 	It("writes the bytes json.Marshal writes, one answer after another from the same buffers", func() {
 		values := []any{
