@@ -66,6 +66,17 @@ var _ = Describe("hostile input", func() {
 		Entry("a private channel", "POST", "/_private/autopilot/v1/profile", "{\"serialNumber\":\"\xed\xa0\x80\"}", "Request_BadRequest"),
 	)
 
+	It("names the same bad query option on every request when two are bad (the first in key order)", func() {
+		for range 20 {
+			req, err := http.NewRequest("GET", base+"/v1.0/groups?$top=%FF&$filter=%FE&$orderby=%FD", nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", "Bearer "+w.token)
+			r := w.send(req)
+			Expect(r.status).To(Equal(400), r.raw)
+			Expect(r.errMessage()).To(ContainSubstring("'$filter'"))
+		}
+	})
+
 	It("keeps valid non-ASCII text", func() {
 		r := w.do("POST", "/v1.0/groups", map[string]any{"displayName": "Geräte – Zürich", "mailEnabled": false, "mailNickname": "geraete", "securityEnabled": true})
 		Expect(r.status).To(Equal(201), r.raw)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -94,11 +95,15 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		// Keys in canonical form, as Header.Set would store them: Set
 		// canonicalizes each lower-case name into a new string on every
 		// request.
+		// The four values share one array (full slice expressions: none
+		// grows into the next).
 		h := w.Header()
-		h["Request-Id"] = []string{ri.requestID}
-		h["Client-Request-Id"] = []string{ri.clientRequestID}
-		h["Date"] = []string{ri.date.Format(http.TimeFormat)}
-		h["X-Ms-Ags-Diagnostic"] = []string{agsDiagnostic}
+		vals := [...]string{ri.requestID, ri.clientRequestID, ri.date.Format(http.TimeFormat), agsDiagnostic}
+		shared := vals[:]
+		h["Request-Id"] = shared[0:1:1]
+		h["Client-Request-Id"] = shared[1:2:2]
+		h["Date"] = shared[2:3:3]
+		h["X-Ms-Ags-Diagnostic"] = shared[3:4:4]
 		ri.maxBody = s.cfg.MaxBodyBytes
 		if ri.maxBody <= 0 {
 			ri.maxBody = DefaultMaxBodyBytes
@@ -159,11 +164,17 @@ func checkURLText(r *http.Request) *apiError {
 	if !utf8.ValidString(r.URL.Path) {
 		return shape("The request path is not valid UTF-8.")
 	}
+	if r.URL.RawQuery == "" {
+		return nil // most requests: no map to build and walk
+	}
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil // parseQuery reports a malformed query in the endpoint's words
 	}
-	for k, vs := range vals {
+	// In key order, so that a query with two bad options gets the same
+	// answer on every run.
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		vs := vals[k]
 		if !utf8.ValidString(k) {
 			return shape("Invalid query string: a query option name is not valid UTF-8.")
 		}
