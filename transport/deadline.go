@@ -26,57 +26,75 @@ type pipeConn struct {
 	write  deadline
 }
 
-// deadline is one direction's timer and a generation count, so that a timer
-// that fires after the deadline was moved does nothing.
+// deadline is one direction's timer and the deadline it is armed for. The
+// timer is made once and re-armed with Reset: a new timer and closure for
+// every deadline set were 1.4 % of the allocations of a fleet, whose LDAP
+// clients and server set one for every request.
 type deadline struct {
 	timer *time.Timer
-	gen   uint64
+	when  time.Time // zero: not armed
+	read  bool      // which side of the pipe it times out
 }
 
-func newPipeConn(c net.Conn) *pipeConn { return &pipeConn{Conn: c} }
+func newPipeConn(c net.Conn) *pipeConn {
+	return &pipeConn{Conn: c, read: deadline{read: true}}
+}
 
 // expired is a deadline in the past: the pipe times out pending and future
 // operations at once, without a timer.
 var expired = time.Unix(1, 0)
 
-func (c *pipeConn) set(d *deadline, t time.Time, apply func(time.Time) error) error {
+// apply sets d's deadline on the pipe itself.
+func (c *pipeConn) apply(d *deadline, t time.Time) error {
+	if d.read {
+		return c.Conn.SetReadDeadline(t)
+	}
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *pipeConn) set(d *deadline, t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	d.when = time.Time{}
 	if d.timer != nil {
 		d.timer.Stop()
-		d.timer = nil
 	}
-	d.gen++
 	if c.closed {
-		return apply(t) // the pipe's own "closed" error
+		return c.apply(d, t) // the pipe's own "closed" error
 	}
 	wait := time.Until(t)
 	if t.IsZero() || wait <= 0 {
-		return apply(t)
+		return c.apply(d, t)
 	}
-	if err := apply(time.Time{}); err != nil {
+	if err := c.apply(d, time.Time{}); err != nil {
 		return err
 	}
-	gen := d.gen
-	d.timer = time.AfterFunc(wait, func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if d.gen == gen && !c.closed {
-			_ = apply(expired)
-		}
-	})
+	d.when = t
+	if d.timer == nil {
+		d.timer = time.AfterFunc(wait, func() { c.fire(d) })
+	} else {
+		d.timer.Reset(wait)
+	}
 	return nil
 }
 
-// SetReadDeadline implements net.Conn.
-func (c *pipeConn) SetReadDeadline(t time.Time) error {
-	return c.set(&c.read, t, c.Conn.SetReadDeadline)
+// fire times the pipe out if d's deadline has come. A timer that fires
+// after the deadline was moved or cleared (its callback had started before
+// Stop or Reset) finds a later deadline or none and does nothing.
+func (c *pipeConn) fire(d *deadline) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed && !d.when.IsZero() && !time.Now().Before(d.when) {
+		d.when = time.Time{}
+		_ = c.apply(d, expired)
+	}
 }
 
+// SetReadDeadline implements net.Conn.
+func (c *pipeConn) SetReadDeadline(t time.Time) error { return c.set(&c.read, t) }
+
 // SetWriteDeadline implements net.Conn.
-func (c *pipeConn) SetWriteDeadline(t time.Time) error {
-	return c.set(&c.write, t, c.Conn.SetWriteDeadline)
-}
+func (c *pipeConn) SetWriteDeadline(t time.Time) error { return c.set(&c.write, t) }
 
 // SetDeadline implements net.Conn.
 func (c *pipeConn) SetDeadline(t time.Time) error {
@@ -95,7 +113,7 @@ func (c *pipeConn) Close() error {
 			d.timer.Stop()
 			d.timer = nil
 		}
-		d.gen++
+		d.when = time.Time{}
 	}
 	c.mu.Unlock()
 	return c.Conn.Close()

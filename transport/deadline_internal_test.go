@@ -49,6 +49,30 @@ var _ = Describe("in-memory conn deadlines", func() {
 		Expect(b[:n]).To(Equal([]byte{7}))
 	})
 
+	It("re-arms one timer: a deadline moved earlier times out, one cleared before it passes does not", func() {
+		client, server := dial()
+		defer client.Close()
+		defer server.Close()
+		Expect(server.SetReadDeadline(time.Now().Add(time.Hour))).To(Succeed())
+		first := server.read.timer
+		Expect(server.SetReadDeadline(time.Now().Add(10 * time.Millisecond))).To(Succeed())
+		Expect(server.read.timer).To(BeIdenticalTo(first), "the same timer, reset")
+		_, err := server.Read(make([]byte, 1))
+		Expect(errors.Is(err, os.ErrDeadlineExceeded)).To(BeTrue(), "%v", err)
+
+		Expect(server.SetReadDeadline(time.Now().Add(10 * time.Millisecond))).To(Succeed())
+		Expect(server.SetReadDeadline(time.Time{})).To(Succeed())
+		// The byte comes after the cleared deadline would have passed.
+		go func() {
+			<-time.After(50 * time.Millisecond)
+			_, _ = client.Write([]byte{9})
+		}()
+		b := make([]byte, 1)
+		n, err := server.Read(b)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b[:n]).To(Equal([]byte{9}))
+	})
+
 	It("stops its deadline timers on Close, whichever end closes first", func() {
 		client, server := dial()
 		far := time.Now().Add(time.Hour)
