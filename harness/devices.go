@@ -82,7 +82,7 @@ func (w *world) newDevice(spec scenarios.Device) (*devicesim.Device, error) {
 		OtherLocalAdmin: admin,                                  // F38 (history.go)
 		CheckAccess:     len(w.sc.Tenant.ConditionalAccess) > 0, // F36 (conditional_access.go)
 		ADUser:          adUser, ADPassword: adPassword, Timings: timings, Clock: w.sched,
-		Rand: w.streams.Stream("device/" + spec.Serial), DC: &devicesim.LDAPDirectory{Dial: w.dialDomain}, Trace: w.trace,
+		Rand: w.streams.Fresh("device/" + spec.Serial), DC: w.deviceDC, Trace: w.trace,
 		// One cloud client per device, named, so the request log tells
 		// devices apart (faults.go).
 		Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.internalURL, Agent: "autopilotsim-device/" + spec.Serial,
@@ -122,7 +122,7 @@ func (w *world) adUPN(spec scenarios.Device) string {
 	return ""
 }
 
-func (w *world) deviceDone(r devicesim.Result) {
+func (w *world) recordDeviceDone(r devicesim.Result) {
 	w.remaining--
 	if w.onDeviceDone != nil {
 		w.onDeviceDone()

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/devicesim"
 	"github.com/autopilotsim/autopilotsim/labstate"
 	"github.com/autopilotsim/autopilotsim/mockad"
 	"github.com/autopilotsim/autopilotsim/mockgraph"
@@ -320,5 +321,7 @@ func newWorld(sc *scenarios.Scenario, seedOverride *uint64, t0 time.Time) *world
 		panic(fmt.Sprintf("harness: crypto/rand: %v", err)) // the runtime guarantees Read does not fail
 	}
 	w.sched = sim.NewScheduler(w.t0.Add(-sc.Timings.SetupLead.D()), nil)
+	w.deviceDC = &devicesim.LDAPDirectory{Dial: w.dialDomain}
+	w.deviceDone = w.recordDeviceDone
 	return w
 }

@@ -74,6 +74,11 @@ type world struct {
 	sched         *sim.Scheduler
 	trace         *sim.Trace
 	streams       *sim.Streams
+	// What every device shares: its directory client (stateless, it only
+	// dials) and the callback of its outcome, made once rather than per
+	// device (a method value is an allocation each time it is taken).
+	deviceDC   *devicesim.LDAPDirectory
+	deviceDone func(devicesim.Result)
 
 	graph    *mockgraph.Server
 	graphURL string

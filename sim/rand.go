@@ -31,11 +31,19 @@ func (s *Streams) Stream(name string) *rand.Rand {
 	if r, ok := s.m[name]; ok {
 		return r
 	}
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(name))
-	r := rand.New(rand.NewPCG(s.seed, h.Sum64()))
+	r := s.Fresh(name)
 	s.m[name] = r
 	return r
+}
+
+// Fresh returns the stream Stream(name) would return the first time,
+// without keeping it: for a component that asks once (each device), so
+// that a fleet's streams are not held in the family's map to the end of
+// the run. Stream(name) afterwards starts the same sequence again.
+func (s *Streams) Fresh(name string) *rand.Rand {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(name))
+	return rand.New(rand.NewPCG(s.seed, h.Sum64()))
 }
 
 // GUID draws a version-4 GUID from r, in canonical lower-case text. Every

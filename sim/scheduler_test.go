@@ -196,6 +196,17 @@ var _ = Describe("Streams", func() {
 		Expect(s.Stream("device/A").Uint64()).To(Equal(sim.NewStreams(7).Stream("device/A").Uint64()))
 		Expect(sim.NewStreams(8).Stream("device/A").Uint64()).NotTo(Equal(sim.NewStreams(7).Stream("device/A").Uint64()))
 	})
+
+	It("gives a fresh stream the sequence Stream starts with, without keeping it", func() {
+		s := sim.NewStreams(7)
+		f := s.Fresh("device/A")
+		want := sim.NewStreams(7).Stream("device/A")
+		for i := 0; i < 10; i++ {
+			Expect(f.Uint64()).To(Equal(want.Uint64()))
+		}
+		// Not kept: Stream afterwards starts from the beginning.
+		Expect(s.Stream("device/A").Uint64()).To(Equal(sim.NewStreams(7).Stream("device/A").Uint64()))
+	})
 })
 
 var _ = Describe("Trace", func() {
