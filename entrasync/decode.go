@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/autopilotsim/autopilotsim/sim"
 )
 
 // DecodeGUID turns a 16-byte objectGUID into its canonical string. The
@@ -17,21 +19,12 @@ func DecodeGUID(b []byte) (string, error) {
 		return "", fmt.Errorf("entrasync: objectGUID has %d bytes, want 16", len(b))
 	}
 	// The first three groups are little-endian numbers, the last two bytes
-	// in order (MS-DTYP 2.3.4.2 GUID packet representation): the text
-	// fmt's "%08x-%04x-%04x-%x-%x" of those wrote, in one allocation.
-	const hexDigits = "0123456789abcdef"
-	order := [16]int{3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15}
-	var t [36]byte
-	n := 0
-	for i, j := range order {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			t[n] = '-'
-			n++
-		}
-		t[n], t[n+1] = hexDigits[b[j]>>4], hexDigits[b[j]&0x0f]
-		n += 2
-	}
-	return string(t[:]), nil
+	// in order (MS-DTYP 2.3.4.2 GUID packet representation).
+	var g [16]byte
+	g[0], g[1], g[2], g[3] = b[3], b[2], b[1], b[0]
+	g[4], g[5], g[6], g[7] = b[5], b[4], b[7], b[6]
+	copy(g[8:], b[8:])
+	return sim.GUIDText(g), nil
 }
 
 // EncodeGUID is the inverse of DecodeGUID (used by tests and fakes).

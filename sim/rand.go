@@ -58,9 +58,15 @@ func GUID(r *rand.Rand) string {
 	}
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	// The text fmt's "%x-%x-%x-%x-%x" over the five groups writes, in one
-	// allocation: fmt boxed each group and the array (seven allocations a
-	// GUID), and mockgraph draws one for every request it answers.
+	return GUIDText(b)
+}
+
+// GUIDText writes b as a GUID's canonical lower-case text, its bytes in the
+// order given (8-4-4-4-12 hex digits): the text fmt's "%x-%x-%x-%x-%x" over
+// the five groups writes, in one allocation (fmt boxed each group and the
+// array, seven allocations a GUID, and mockgraph draws one for every
+// request it answers).
+func GUIDText(b [16]byte) string {
 	const hexDigits = "0123456789abcdef"
 	var t [36]byte
 	n := 0
