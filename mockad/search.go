@@ -284,10 +284,13 @@ func (d *Directory) renderSel(e *entry, sel attrSelection, typesOnly bool) *glda
 	ptrs := make([]*gldap.EntryAttribute, len(list))
 	vals := make([]string, 0, nvals)
 	for i, x := range list {
-		start := len(vals)
-		vals = append(vals, x.vals...)
-		// Full slice expressions: a value list never grows into the next.
-		attrs[i] = gldap.EntryAttribute{Name: x.name, Values: vals[start:len(vals):len(vals)]}
+		attrs[i].Name = x.name
+		if len(x.vals) > 0 { // none under typesOnly: Values stays nil, as it was
+			start := len(vals)
+			vals = append(vals, x.vals...)
+			// Full slice expressions: a value list never grows into the next.
+			attrs[i].Values = vals[start:len(vals):len(vals)]
+		}
 		ptrs[i] = &attrs[i]
 	}
 	out.Attributes = ptrs
