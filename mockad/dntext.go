@@ -9,18 +9,24 @@ import "strings"
 
 // canonType returns the printed form of an RDN attribute type.
 func canonType(t string) string {
-	var k [2]byte
-	if len(t) <= len(k) {
-		for i := 0; i < len(t); i++ {
-			k[i] = lowerASCII(t[i])
-		}
-		// A map lookup by string(bytes) does not allocate.
-		if u, ok := upperTypes[string(k[:len(t)])]; ok {
+	var k [8]byte
+	if len(t) > len(k) {
+		// Longer than any upper-cased type: the lookup the short path
+		// makes without allocating.
+		if u, ok := upperTypes[strings.ToLower(t)]; ok {
 			return u
 		}
 		return t
 	}
-	return t // every upper-cased type is one or two letters
+	for i := 0; i < len(t); i++ {
+		k[i] = lowerASCII(t[i])
+	}
+	// A map lookup by string(bytes) does not allocate. A non-ASCII type
+	// keeps its bytes, and no key of upperTypes has any beyond ASCII.
+	if u, ok := upperTypes[string(k[:len(t)])]; ok {
+		return u
+	}
+	return t
 }
 
 func lowerASCII(c byte) byte {
@@ -77,38 +83,38 @@ func appendEscaped(b []byte, v string) []byte {
 
 // String renders the DN in AD's canonical form: upper-case short types, no
 // spaces after commas, RFC 4514 escaping (`CN=PC\2C031` prints as `CN=PC\,031`).
-func (dn DN) String() string {
-	var buf [256]byte
-	b := buf[:0]
-	for i, r := range dn {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, canonType(r.Type)...)
-		b = append(b, '=')
-		b = appendEscaped(b, r.Value)
-	}
-	return string(b)
-}
+func (dn DN) String() string { return dn.text(false) }
 
 // Norm is the comparison key: the canonical string folded to lower case.
 // AD compares DNs case-insensitively (B.6).
-func (dn DN) Norm() string {
+func (dn DN) Norm() string { return dn.text(true) }
+
+// text writes String's text, or Norm's: types and escaped values as
+// strings.ToLower folds them.
+func (dn DN) text(fold bool) string {
 	var buf [256]byte
 	b := buf[:0]
 	for i, r := range dn {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendLower(b, r.Type)
+		switch {
+		case !fold:
+			b = append(b, canonType(r.Type)...)
+		default:
+			b = appendLower(b, r.Type)
+		}
 		b = append(b, '=')
-		if isASCII(r.Value) {
+		switch {
+		case !fold:
+			b = appendEscaped(b, r.Value)
+		case isASCII(r.Value):
 			start := len(b)
 			b = appendEscaped(b, r.Value)
 			for j := start; j < len(b); j++ {
 				b[j] = lowerASCII(b[j])
 			}
-		} else {
+		default:
 			// strings.ToLower's Unicode folding, for values beyond ASCII.
 			b = append(b, strings.ToLower(EscapeDNValue(r.Value))...)
 		}
@@ -125,4 +131,30 @@ func appendLower(b []byte, s string) []byte {
 		b = append(b, lowerASCII(s[i]))
 	}
 	return b
+}
+
+// equalLower is strings.ToLower(name) == lower, without lower-casing name
+// into a new string.
+func equalLower(name, lower string) bool {
+	if !isASCII(name) {
+		return strings.ToLower(name) == lower
+	}
+	if len(name) != len(lower) {
+		return false // lower-casing keeps an ASCII string's length
+	}
+	for i := 0; i < len(name); i++ {
+		if lowerASCII(name[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

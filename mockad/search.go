@@ -211,37 +211,6 @@ func (s attrSelection) wants(name string) bool {
 	return false
 }
 
-// equalLower is strings.ToLower(name) == lower.
-func equalLower(name, lower string) bool {
-	if len(name) != len(lower) {
-		// Lower-casing keeps an ASCII string's length; a name with
-		// other letters takes the long way.
-		return !isASCII(name) && strings.ToLower(name) == lower
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 0x80 {
-			return strings.ToLower(name) == lower
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // renderSel is render with the attribute list read. The entry's
 // attributes and their values are copied into two allocations between
 // them, not two for each attribute.

@@ -450,7 +450,7 @@ func writePage(w http.ResponseWriter, r *http.Request, o listOpts, q *query, lr 
 	if end < avail {
 		body["@odata.nextLink"] = nextLink(r, end)
 	}
-	writeListJSON(w, body)
+	writeJSON(w, http.StatusOK, body)
 }
 
 // nextLink rebuilds the request URL against this server with a new

@@ -2,42 +2,24 @@ package mockgraph
 
 import (
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 )
 
 // A list page is up to 1,000 entity maps. encoding/json spends most of a
 // cached page's time reflecting over them and sorting their keys
-// (BenchmarkGraph), so pages are encoded here instead. jsonEncoder writes
-// exactly the bytes json.Marshal writes (sorted keys, HTML-safe escaping;
-// FuzzAppendJSON checks this) for the value kinds entity maps hold, and
-// hands every other kind to json.Marshal.
+// (BenchmarkGraph), so writeJSON encodes every map answer, pages among
+// them, here instead. jsonEncoder writes exactly the bytes json.Marshal
+// writes (sorted keys, HTML-safe escaping; FuzzListJSON checks this) for the
+// value kinds entity maps hold, and hands every other kind to json.Marshal.
 
 // jsonContentType is the Content-Type writeJSON sends (responses.go); a
 // spec checks that list and entity answers keep sending the same one.
 const jsonContentType = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
 
-// writeListJSON is writeJSON (status 200) for a list page.
-func writeListJSON(w http.ResponseWriter, body map[string]any) {
-	var enc jsonEncoder
-	b, err := enc.append(make([]byte, 0, sizeHint(body)), body, 0)
-	if err != nil {
-		// Let writeJSON answer exactly as it answers an unencodable body.
-		writeJSON(w, http.StatusOK, body)
-		return
-	}
-	w.Header().Set("Content-Type", jsonContentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-}
-
-// sizeHint guesses a page's size so the buffer rarely grows: an Autopilot
-// device is about 700 bytes in v1.0 and 1,100 in beta.
-func sizeHint(body map[string]any) int {
-	v, _ := body["value"].([]any)
-	return 1024 + 1024*len(v)
-}
+// maxListReserve bounds what a list reserves after its first element;
+// past it the buffer grows by doubling.
+const maxListReserve = 16 << 20
 
 // maxJSONDepth hands deeper values to json.Marshal, which detects cycles.
 const maxJSONDepth = 64
@@ -120,11 +102,13 @@ func (enc *jsonEncoder) append(b []byte, v any, depth int) ([]byte, error) {
 				return nil, err
 			}
 			if i == 0 && len(x) > 8 {
-				// Room for the rest at the first element's size: an
-				// import's answer (thousands of 4 KB hashes) would
-				// otherwise grow the buffer by doubling, copying it
-				// each time.
-				b = slices.Grow(b, (len(b)-start+1)*(len(x)-1)+1)
+				// Room for the rest at the first element's size: a page
+				// of entities or an import's answer (thousands of 4 KB
+				// hashes) would otherwise grow the buffer by doubling,
+				// copying it each time. At most maxListReserve: one
+				// large first element among small ones does not make a
+				// client's list reserve its size times the count.
+				b = slices.Grow(b, min((len(b)-start+1)*(len(x)-1)+1, maxListReserve))
 			}
 		}
 		return append(b, ']'), nil

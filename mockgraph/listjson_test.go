@@ -3,6 +3,7 @@ package mockgraph
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +45,20 @@ var _ = Describe("list page JSON", func() {
 			map[string]any{"a": "1", "b": "2", "c": "3"}, map[string]any{"c": "1", "b": "2"},
 		}}),
 	)
+
+	It("reserves at most maxListReserve after a large first element among small ones", func() {
+		list := []any{strings.Repeat("h", 1<<20)}
+		for range 10_000 {
+			list = append(list, "x")
+		}
+		var enc jsonEncoder
+		b, err := enc.append(nil, map[string]any{"value": list}, 0)
+		Expect(err).NotTo(HaveOccurred())
+		want, err := json.Marshal(map[string]any{"value": list})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(b).To(Equal(want))
+		Expect(cap(b)).To(BeNumerically("<=", 2*(1<<20)+maxListReserve), "not 1 MB times 10,000")
+	})
 
 	It("reports what json.Marshal refuses", func() {
 		_, _, err := encodeBoth(map[string]any{"f": math.NaN()})

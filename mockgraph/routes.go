@@ -92,11 +92,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if ri.clientRequestID == "" {
 			ri.clientRequestID = rid
 		}
-		// Keys in canonical form, as Header.Set would store them: Set
+		// Keys in canonical form, as Header.Set would store them (Set
 		// canonicalizes each lower-case name into a new string on every
-		// request.
-		// The four values share one array (full slice expressions: none
-		// grows into the next).
+		// request), and the four values in one array (full slice
+		// expressions: none grows into the next).
 		h := w.Header()
 		vals := [...]string{ri.requestID, ri.clientRequestID, ri.date.Format(http.TimeFormat), agsDiagnostic}
 		shared := vals[:]
