@@ -44,7 +44,7 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -skip='^BenchmarkFleetScale$$' -benchmem -benchtime=$(BENCHTIME) ./...
 
-## bench-scale: 1,000 (five runs, the median counts), 10,000 and 100,000 devices through the whole flow; CPU per device, with and without the collector's share, devices/s, peak RSS (minutes; not part of make test)
+## bench-scale: 1,000 (five runs, the median counts), 10,000 and 100,000 devices through the whole flow, then 1,000 again (drift, and each size over all ten baseline runs); CPU per device, with and without the collector's share, devices/s, peak RSS (minutes; not part of make test)
 ## SCALE_MEMLIMIT is the Go soft memory limit the benchmark runs under: the 4 GB budget less ~100 MB (docs/SCALE.md "Memory"); SCALE_MEMLIMIT=off runs without one
 SCALE_MEMLIMIT ?= 3700MiB
 bench-scale:
