@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
@@ -150,6 +151,13 @@ func (g graphClient) claim(id string, retry, max int) ([]ClaimedRequest, transpo
 	ans, err := g.post(connectorPath(id, "claim"), retry, claimBody{Max: max}, &out, http.StatusOK)
 	if err != nil {
 		return nil, ans, err
+	}
+	// A request's strings in one allocation: the event log keeps its id
+	// and device id to the end of the run, two objects a device for the
+	// collector to reach instead of one (internal/strpack).
+	for i := range out.Requests {
+		r := &out.Requests[i]
+		strpack.Pack(&r.ID, &r.DeviceID, &r.SerialNumber, &r.Domain, &r.OrganizationalUnit, &r.ComputerNameStaticPrefix)
 	}
 	return out.Requests, ans, nil
 }

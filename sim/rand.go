@@ -43,7 +43,20 @@ func (s *Streams) Stream(name string) *rand.Rand {
 func (s *Streams) Fresh(name string) *rand.Rand {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(name))
-	return rand.New(rand.NewPCG(s.seed, h.Sum64()))
+	// The generator and its source in one allocation: a fleet keeps one
+	// stream a device to the end of the run, and every object the
+	// collector reaches costs it a lookup of its span (docs/SCALE.md,
+	// "Why CPU per device is not flat").
+	st := new(stream)
+	st.src.Seed(s.seed, h.Sum64())
+	st.r = *rand.New(&st.src)
+	return &st.r
+}
+
+// stream is a generator together with the PCG source it draws from.
+type stream struct {
+	r   rand.Rand
+	src rand.PCG
 }
 
 // GUID draws a version-4 GUID from r, in canonical lower-case text. Every
