@@ -201,7 +201,9 @@ func BenchmarkFleetScale(b *testing.B) {
 			if after {
 				// The baseline's drift over the run, and each larger
 				// size over the median of all the baseline's runs.
-				b.ReportMetric(100*(perDevice/base-1), "cpu-%-drift-since-1k")
+				if base > 0 { // the first baseline ran (a -bench filter may leave it out)
+					b.ReportMetric(100*(perDevice/base-1), "cpu-%-drift-since-1k")
+				}
 				both := median(baseRuns)
 				b.ReportMetric(both, "both-1k-median-cpu-ms/device")
 				for _, m := range sizes[1:] {

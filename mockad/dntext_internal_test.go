@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 )
 
 // The DN text as it was written before dntext.go wrote it with append
@@ -76,3 +79,16 @@ func FuzzDNText(f *testing.F) {
 		}
 	})
 }
+
+var _ = ginkgo.Describe("canonType (the printed form of an RDN type)", func() {
+	ginkgo.It("has room for every upper-cased type: each key of upperTypes is lower-case ASCII of at most maxUpperType bytes", func() {
+		for k, u := range upperTypes {
+			Expect(len(k)).To(BeNumerically("<=", maxUpperType), k)
+			Expect(isASCII(k)).To(BeTrue(), k)
+			Expect(canonType(k)).To(Equal(u))
+			Expect(canonType(u)).To(Equal(u))
+		}
+		Expect(canonType("sAMAccountName")).To(Equal("sAMAccountName"), "a type longer than the buffer keeps its case")
+		Expect(canonType("Ou")).To(Equal("OU"))
+	})
+})
