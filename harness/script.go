@@ -1,14 +1,11 @@
 package harness
 
 import (
-	"encoding/base64"
 	"fmt"
 	"strings"
 
 	"github.com/autopilotsim/autopilotsim/scenarios"
 )
-
-func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // scheduleScript puts the scenario's timed actions on the clock.
 func (w *world) scheduleScript() error {
