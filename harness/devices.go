@@ -2,14 +2,13 @@ package harness
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	mrand "math/rand/v2"
 	"sort"
 	"strings"
-	"unsafe"
 
 	"github.com/autopilotsim/autopilotsim/devicesim"
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 )
 
@@ -178,18 +177,5 @@ func deriveHardwareHash(key *[32]byte, serial string) string {
 	h.Sum(seed[:0])
 	var b [3072]byte
 	_, _ = mrand.NewChaCha8(seed).Read(b[:]) // ChaCha8.Read does not fail
-	return base64Std(b[:])
-}
-
-// base64Std is b in standard base64, in one allocation: EncodeToString
-// encodes into a buffer and then copies it into the string, two 4 KB
-// allocations for every hash a device presents (3 a device, 8 KB each: 5 %
-// of the bytes a fleet allocates, docs/SCALE.md). The buffer is never written
-// again once it is the string's bytes, as strings.Builder does.
-func base64Std(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	out := base64.StdEncoding.AppendEncode(make([]byte, 0, base64.StdEncoding.EncodedLen(len(b))), b)
-	return unsafe.String(unsafe.SliceData(out), len(out))
+	return strpack.Base64(b[:])
 }

@@ -26,20 +26,3 @@ var _ = Describe("a device's hardware hash, derived when sent", func() {
 		Entry("another run", &keyB, "FLT00001"),
 	)
 })
-
-var _ = Describe("base64Std", func() {
-	DescribeTable("writes what EncodeToString writes, padding included",
-		func(n int) {
-			b := make([]byte, n)
-			for i := range b {
-				b[i] = byte(i*37 + 11)
-			}
-			Expect(base64Std(b)).To(Equal(base64.StdEncoding.EncodeToString(b)))
-		},
-		Entry("nothing", 0),
-		Entry("one byte (two pad characters)", 1),
-		Entry("two bytes (one pad character)", 2),
-		Entry("three bytes (no padding)", 3),
-		Entry("a hardware hash's 3,072 bytes", 3072),
-	)
-})

@@ -5,6 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"unsafe"
+
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 )
 
 // What the tenant keeps of a device's hardware hash. The hash is about
@@ -63,15 +65,10 @@ func keepHash(hash string) storedHash {
 	return h
 }
 
-// String is the hash as it was posted, in one allocation: EncodeToString
-// encodes into a buffer and copies it into the string (an import's answer
-// and its record's reads each made two 4 KB allocations). The buffer is
-// never written again once it is the string's bytes, as strings.Builder
-// does.
+// String is the hash as it was posted (in one allocation, strpack.Base64).
 func (h storedHash) String() string {
 	if h.raw != nil {
-		out := base64.StdEncoding.AppendEncode(make([]byte, 0, base64.StdEncoding.EncodedLen(len(h.raw))), h.raw)
-		return unsafe.String(unsafe.SliceData(out), len(out))
+		return strpack.Base64(h.raw)
 	}
 	return h.text
 }

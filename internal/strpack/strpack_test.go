@@ -1,6 +1,7 @@
 package strpack_test
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"unsafe"
@@ -94,3 +95,20 @@ func FuzzPack(f *testing.F) {
 		}
 	})
 }
+
+var _ = Describe("Base64", func() {
+	DescribeTable("writes what EncodeToString writes, padding included",
+		func(n int) {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte(i*37 + 11)
+			}
+			Expect(strpack.Base64(b)).To(Equal(base64.StdEncoding.EncodeToString(b)))
+		},
+		Entry("nothing", 0),
+		Entry("one byte (two pad characters)", 1),
+		Entry("two bytes (one pad character)", 2),
+		Entry("three bytes (no padding)", 3),
+		Entry("a hardware hash's 3,072 bytes", 3072),
+	)
+})
