@@ -64,4 +64,36 @@ var _ = Describe("decodeBody", func() {
 		}
 		Expect(gots).To(Equal(wants))
 	})
+
+	// The device's profile request: a struct of strings, whose flat bodies
+	// flatjson decodes in one pass (internal/flatjson) and the rest
+	// json.Unmarshal, as before.
+	It("stores and refuses what a json.Decoder did for a struct of strings too, whichever decoder takes the body", func() {
+		type profileRequest struct {
+			SerialNumber string `json:"serialNumber"`
+			HardwareHash string `json:"hardwareHash"`
+		}
+		hash := strings.Repeat("QUJD", 1024)
+		bodies := []string{
+			`{"serialNumber":"SN1","hardwareHash":"` + hash + `"}`, ` {"serialNumber" : "SN1"} `, `{}`,
+			`{"serialNumber":"a","serialNumber":"b"}`, `{"SerialNumber":"case"}`, `{"other":"ignored","serialNumber":"x"}`,
+			`{"serialNumber":"a\u0041"}`, `{"serialNumber":null}`, `{"serialNumber":1}`, `{"serialNumber":"a"}x`,
+			`{"serialNumber":"a"} {}`, `{"serialNumber":"a",}`, `{"serialNumber":"a`, `[]`, `null`, "{\"serialNumber\":\"a\tb\"}",
+		}
+		var gots, wants []profileRequest
+		for _, b := range bodies {
+			got := profileRequest{SerialNumber: "before", HardwareHash: "before"}
+			want := got
+			req := httptest.NewRequest("POST", "/x", strings.NewReader(b))
+			req = withInfo(req, &reqInfo{maxBody: DefaultMaxBodyBytes})
+			var msg string
+			if e := decodeBody(req, shapeDirectory, &got); e != nil {
+				msg = e.message
+			}
+			Expect(msg).To(Equal(decodeBodyWithDecoder([]byte(b), &want)), b)
+			Expect(got).To(Equal(want), b)
+			gots, wants = append(gots, got), append(wants, want)
+		}
+		Expect(gots).To(Equal(wants), "no decoded string shares the recycled body buffer")
+	})
 })
