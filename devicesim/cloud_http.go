@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/autopilotsim/autopilotsim/internal/flatjson"
 	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
@@ -94,7 +95,12 @@ func (c *HTTPCloud) do(method, path string, in, out any) (transport.Answer, erro
 // doAs sends a request with the bearer credential (none when empty).
 func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transport.Answer, error) {
 	var body io.Reader
-	if in != nil {
+	if m, ok := in.(map[string]string); ok {
+		// Every request body a device sends: json.Marshal's bytes,
+		// without its reflection and its byte-by-byte escape check of the
+		// 4 KB hardware hash.
+		body = bytes.NewReader(flatjson.AppendObject(nil, m))
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return transport.Answer{}, fmt.Errorf("encode %s %s: %w", method, path, err)

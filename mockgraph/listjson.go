@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+
+	"github.com/autopilotsim/autopilotsim/internal/flatjson"
 )
 
 // A list page is up to 1,000 entity maps. encoding/json spends most of a
@@ -62,7 +64,7 @@ func (enc *jsonEncoder) append(b []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendJSONString(b, x), nil
+		return flatjson.AppendString(b, x), nil
 	case bool:
 		return strconv.AppendBool(b, x), nil
 	case int:
@@ -80,7 +82,7 @@ func (enc *jsonEncoder) append(b []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, k)
+			b = flatjson.AppendString(b, k)
 			b = append(b, ':')
 			if b, err = enc.append(b, x[k], depth+1); err != nil {
 				return nil, err
@@ -121,7 +123,7 @@ func (enc *jsonEncoder) append(b []byte, v any, depth int) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, e)
+			b = flatjson.AppendString(b, e)
 		}
 		return append(b, ']'), nil
 	}
@@ -134,19 +136,4 @@ func appendMarshal(b []byte, v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, m...), nil
-}
-
-// appendJSONString quotes s as json.Marshal does. Printable ASCII other
-// than the characters it escapes (" \ and the HTML-unsafe < > &) is copied
-// as is; any other string goes to json.Marshal.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			m, _ := json.Marshal(s) // a string always encodes
-			return append(b, m...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

@@ -1,9 +1,11 @@
-// Package flatjson decodes, in one pass, the JSON bodies most of the
-// simulation's requests and answers are: one object whose members are all
-// plain strings, into a struct whose fields are all strings. It stores
-// exactly what encoding/json's Unmarshal stores for such a body, and for
-// anything else it stores nothing and says so, and the caller decodes with
-// encoding/json as before.
+// Package flatjson reads and writes the JSON bodies most of the
+// simulation's requests are: one object whose members are all strings.
+//
+// Decode reads such a body, in one pass, into a struct whose fields are all
+// strings. It stores exactly what encoding/json's Unmarshal stores for such
+// a body, and for anything else it stores nothing and says so, and the
+// caller decodes with encoding/json as before. AppendObject writes a
+// map[string]string, and AppendString a string, as json.Marshal does.
 //
 // Why: json.Unmarshal reads a body twice, once to check all of it
 // (checkValid, a call through the scanner's state function for every byte)
