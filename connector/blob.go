@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/autopilotsim/autopilotsim/internal/flatjson"
 )
 
 // Blob is what our ODJ blob carries: the fields of a real
@@ -35,7 +37,7 @@ func DecodeBlob(s string) (Blob, error) {
 		return Blob{}, fmt.Errorf("connector: decode blob: %w", err)
 	}
 	var b Blob
-	if err := json.Unmarshal(raw, &b); err != nil {
+	if err := flatjson.Unmarshal(raw, &b); err != nil {
 		return Blob{}, fmt.Errorf("connector: decode blob: %w", err)
 	}
 	if b.Domain == "" || b.ComputerName == "" || b.MachinePassword == "" {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/internal/flatjson"
 	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
@@ -125,13 +126,13 @@ func (g graphClient) post(path string, retry int, in, out any, want ...int) (tra
 	if !ok {
 		se := &StatusError{Status: resp.StatusCode, Body: string(raw), RetryAfter: ans.RetryAfter}
 		var ge graphError
-		if json.Unmarshal(raw, &ge) == nil {
+		if flatjson.Unmarshal(raw, &ge) == nil {
 			se.Code = ge.Error.Code
 		}
 		return ans, fmt.Errorf("POST %s: %w", path, se)
 	}
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
+		if err := flatjson.Unmarshal(raw, out); err != nil {
 			return ans, fmt.Errorf("POST %s: decode: %w", path, err)
 		}
 	}

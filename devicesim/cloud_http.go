@@ -124,7 +124,7 @@ func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transpor
 	}
 	defer resp.Body.Close()
 	ans := transport.ReadAnswer(resp)
-	// Everything decoded from data is copied out of it (json.Unmarshal),
+	// Everything decoded from data is copied out of it (flatjson.Unmarshal),
 	// so the buffer serves the next answer.
 	buf := transport.TakeBuffer()
 	data, err := transport.AppendBody(*buf, resp, 0)
@@ -136,14 +136,14 @@ func (c *HTTPCloud) doAs(credential, method, path string, in, out any) (transpor
 		ce := &CloudError{Status: resp.StatusCode, RetryAfter: ans.RetryAfter, Latency: ans.Latency,
 			Err: fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)}
 		var e apiError
-		if json.Unmarshal(data, &e) == nil && e.Error.Code != "" {
+		if flatjson.Unmarshal(data, &e) == nil && e.Error.Code != "" {
 			ce.Err = fmt.Errorf("%s %s: %d %s: %s", method, path, resp.StatusCode, e.Error.Code, e.Error.Message)
 			ce.Code = e.Error.Code
 		}
 		return ans, ce
 	}
 	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
+		if err := flatjson.Unmarshal(data, out); err != nil {
 			return ans, fmt.Errorf("%s %s: decode: %w", method, path, err)
 		}
 	}
@@ -236,7 +236,7 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 			return ODJAnswer{}, fmt.Errorf("ODJ blob of request %s: %w", id, err)
 		}
 		var b Blob
-		if err := json.Unmarshal(raw, &b); err != nil {
+		if err := flatjson.Unmarshal(raw, &b); err != nil {
 			return ODJAnswer{}, fmt.Errorf("ODJ blob of request %s: %w", id, err)
 		}
 		strpack.Pack(&b.Domain, &b.NetBIOSDomain, &b.ComputerName, &b.DistinguishedName, &b.MachinePassword, &b.DCName)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/internal/flatjson"
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
@@ -242,7 +243,7 @@ func (a *admin) call(method, path string, in, out any) error {
 
 func decodeInto(method, path string, body []byte, out any) error {
 	if out != nil && len(body) > 0 {
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := flatjson.Unmarshal(body, out); err != nil {
 			return fmt.Errorf("harness: %s %s: decode: %w", method, path, err)
 		}
 	}

@@ -2,8 +2,10 @@ package flatjson_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -20,11 +22,59 @@ type profileBody struct {
 	Model        string
 }
 
+// enrollAnswer is the shape of a device's enrollment answer: nested
+// structs, numbers, booleans and a pointer that may be null.
+type enrollAnswer struct {
+	ManagedDeviceID string  `json:"managedDeviceId"`
+	ODJRequestID    *string `json:"odjRequestId"`
+	Success         *bool   `json:"success"`
+	ESP             struct {
+		TimeoutMinutes int  `json:"timeoutMinutes"`
+		SkipUserStatus bool `json:"skipUserStatusPage"`
+	} `json:"esp"`
+	Profile *struct {
+		ID   string `json:"id"`
+		OOBE struct {
+			UserType string `json:"userType"`
+		} `json:"outOfBoxExperienceSetting"`
+	} `json:"profile"`
+}
+
 // Shapes Decode must refuse, each for one reason.
 type (
-	withInt struct {
+	withFloat struct {
+		Name  string  `json:"name"`
+		Ratio float64 `json:"ratio"`
+	}
+	withInt64 struct {
 		Name  string `json:"name"`
-		Count int    `json:"count"`
+		Count int64  `json:"count"`
+	}
+	withSlice struct {
+		Name string   `json:"name"`
+		Tags []string `json:"tags"`
+	}
+	withMap struct {
+		Name string            `json:"name"`
+		Tags map[string]string `json:"tags"`
+	}
+	withAny struct {
+		Name  string `json:"name"`
+		Extra any    `json:"extra"`
+	}
+	withTime struct {
+		Name string    `json:"name"`
+		When time.Time `json:"when"`
+	}
+	withPtrInt struct {
+		Name  string `json:"name"`
+		Count *int   `json:"count"`
+	}
+	withNestedBad struct {
+		Name  string `json:"name"`
+		Inner struct {
+			Ratio float64 `json:"ratio"`
+		} `json:"inner"`
 	}
 	withOption struct {
 		Name string `json:"name,string"`
@@ -53,10 +103,14 @@ type (
 		A string // named A by its field name
 		B string `json:"A"`
 	}
-	tooMany struct {
-		F0, F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12, F13, F14, F15, F16 string
+	selfUnmarshaler struct{ Name string }
+	withUnmarshaler struct {
+		Name  string          `json:"name"`
+		Inner selfUnmarshaler `json:"inner"`
 	}
 )
+
+func (s *selfUnmarshaler) UnmarshalJSON([]byte) error { s.Name = "custom"; return nil }
 
 // decodeLikeJSON runs Decode, and json.Unmarshal on a copy of the same
 // starting value: where Decode handles data, both must have stored the
@@ -76,7 +130,7 @@ func decodeLikeJSON(data string, start profileBody) (profileBody, bool) {
 var _ = Describe("Decode", func() {
 	start := profileBody{SerialNumber: "before", HardwareHash: "before", Model: "before"}
 
-	DescribeTable("handles a flat object of plain strings and stores what json.Unmarshal stores",
+	DescribeTable("handles an object of plain strings and stores what json.Unmarshal stores",
 		func(data string, want profileBody) {
 			got, handled := decodeLikeJSON(data, start)
 			Expect(handled).To(BeTrue())
@@ -95,9 +149,12 @@ var _ = Describe("Decode", func() {
 			profileBody{SerialNumber: "before", HardwareHash: "before", Model: "Café \u2028 </script>"}),
 		Entry("a 4 KB hardware hash", `{"hardwareHash":"`+strings.Repeat("QUJD", 1024)+`"}`,
 			profileBody{SerialNumber: "before", HardwareHash: strings.Repeat("QUJD", 1024), Model: "before"}),
+		Entry("a key no field has: skipped, as encoding/json skips it", `{"other":"a","serialNumber":"SN1"}`,
+			profileBody{SerialNumber: "SN1", HardwareHash: "before", Model: "before"}),
+		Entry("null for a string: no change, as in encoding/json", `{"serialNumber":null}`, start),
 	)
 
-	DescribeTable("leaves to encoding/json every body that is not a flat object of plain strings naming the fields exactly",
+	DescribeTable("leaves to encoding/json every body that is not an object of plain strings for these fields",
 		func(data string) {
 			_, handled := decodeLikeJSON(data, start)
 			Expect(handled).To(BeFalse())
@@ -114,9 +171,7 @@ var _ = Describe("Decode", func() {
 		Entry("invalid UTF-8 (encoding/json stores U+FFFD)", "{\"serialNumber\":\"a\xffb\"}"),
 		Entry("an encoded surrogate half", "{\"serialNumber\":\"\xed\xa0\x80\"}"),
 		Entry("a key in another case (encoding/json matches it)", `{"SerialNumber":"a"}`),
-		Entry("a key no field has (encoding/json ignores it)", `{"other":"a"}`),
 		Entry("a number", `{"serialNumber":1}`),
-		Entry("null for a field", `{"serialNumber":null}`),
 		Entry("an object for a field", `{"serialNumber":{}}`),
 		Entry("an array for a field", `{"serialNumber":["a"]}`),
 		Entry("true", `{"serialNumber":true}`),
@@ -136,7 +191,15 @@ var _ = Describe("Decode", func() {
 		func(v any, body string) {
 			Expect(flatjson.Decode([]byte(body), v)).To(BeFalse())
 		},
-		Entry("a field that is not a string", &withInt{}, `{"name":"a"}`),
+		Entry("a float field", &withFloat{}, `{"name":"a"}`),
+		Entry("an int64 field (only int is taken)", &withInt64{}, `{"name":"a"}`),
+		Entry("a slice field", &withSlice{}, `{"name":"a"}`),
+		Entry("a map field", &withMap{}, `{"name":"a"}`),
+		Entry("an interface field", &withAny{}, `{"name":"a"}`),
+		Entry("a time.Time field (it unmarshals itself)", &withTime{}, `{"name":"a"}`),
+		Entry("a struct that unmarshals itself", &withUnmarshaler{}, `{"name":"a"}`),
+		Entry("a pointer to an int", &withPtrInt{}, `{"name":"a"}`),
+		Entry("a nested struct with a field of another kind", &withNestedBad{}, `{"name":"a"}`),
 		Entry("the ,string option", &withOption{}, `{"name":"a"}`),
 		Entry(`a field tagged "-"`, &withSkipped{}, `{"name":"a"}`),
 		Entry("a name encoding/json may not take as written", &withOddName{}, `{"na-me":"a"}`),
@@ -144,7 +207,6 @@ var _ = Describe("Decode", func() {
 		Entry("a named string type (it may unmarshal itself)", &withNamed{}, `{"name":"a"}`),
 		Entry("an embedded struct", &withEmbed{}, `{"Other":"a"}`),
 		Entry("two fields of one name", &withSameName{}, `{"A":"a"}`),
-		Entry("more fields than it holds", &tooMany{}, `{"F0":"a"}`),
 		Entry("a struct, not a pointer to one", profileBody{}, `{"Model":"a"}`),
 		Entry("a nil pointer", (*profileBody)(nil), `{"Model":"a"}`),
 		Entry("a pointer to a string", new(string), `{"Model":"a"}`),
@@ -152,13 +214,52 @@ var _ = Describe("Decode", func() {
 		Entry("nil", nil, `{"Model":"a"}`),
 	)
 
-	It("takes a struct of sixteen string fields, the most it holds", func() {
-		var v struct {
-			F0, F1, F2, F3, F4, F5, F6, F7, F8, F9, F10, F11, F12, F13, F14, F15 string
-		}
-		Expect(flatjson.Decode([]byte(`{"F0":"a","F15":"b"}`), &v)).To(BeTrue())
-		Expect(v.F0 + v.F15).To(Equal("ab"))
-	})
+	DescribeTable("decodes numbers, booleans, nulls, nested objects and members no field names as json.Unmarshal does",
+		func(data string) {
+			got, want := enrollAnswer{}, enrollAnswer{}
+			Expect(flatjson.Decode([]byte(data), &got)).To(BeTrue())
+			Expect(json.Unmarshal([]byte(data), &want)).To(Succeed())
+			Expect(got).To(Equal(want))
+		},
+		Entry("an enrollment answer", `{"managedDeviceId":"md1","odjRequestId":"q1","domainJoinProfileId":null,`+
+			`"esp":{"timeoutMinutes":60,"hybridExtraMinutes":40,"skipUserStatusPage":false}}`),
+		Entry("null for a pointer, a struct and a string", `{"odjRequestId":null,"esp":null,"profile":null,"managedDeviceId":null}`),
+		Entry("a pointer to a bool", `{"success":false}`),
+		Entry("a pointer to a struct, nested twice", `{"profile":{"id":"p1","outOfBoxExperienceSetting":{"userType":"standard"}}}`),
+		Entry("negative and zero integers", `{"esp":{"timeoutMinutes":-0}}`),
+		Entry("members no field names, of every kind", `{"@odata.context":"x\"\u00e9\/","n":-1.5e+3,"o":{"a":[1,{"b":null}],"c":true},`+
+			`"l":[],"e":{},"f":false,"s":"caf\u00e9 `+"\xff"+`","managedDeviceId":"md1"}`),
+		Entry("a nested object twice: the second merges into the first", `{"esp":{"timeoutMinutes":1},"esp":{"skipUserStatusPage":true}}`),
+	)
+
+	DescribeTable("leaves to encoding/json the values and keys it does not take",
+		func(data string) {
+			got := enrollAnswer{}
+			Expect(flatjson.Decode([]byte(data), &got)).To(BeFalse())
+			Expect(got).To(Equal(enrollAnswer{}))
+		},
+		Entry("a fraction for an int", `{"esp":{"timeoutMinutes":1.5}}`),
+		Entry("an exponent for an int", `{"esp":{"timeoutMinutes":1e2}}`),
+		Entry("an int too large", `{"esp":{"timeoutMinutes":99999999999999999999}}`),
+		Entry("a leading zero", `{"esp":{"timeoutMinutes":01}}`),
+		Entry("a string for an int", `{"esp":{"timeoutMinutes":"1"}}`),
+		Entry("a number for a bool", `{"esp":{"skipUserStatusPage":1}}`),
+		Entry("a string for a struct", `{"esp":"x"}`),
+		Entry("a pointer already set, twice", `{"odjRequestId":"a","odjRequestId":"b"}`),
+		Entry("a bool pointer already set, twice", `{"success":true,"success":false}`),
+		Entry("a string for a bool pointer", `{"success":"true"}`),
+		Entry("a struct pointer already set, twice", `{"profile":{},"profile":{}}`),
+		Entry("a key of a field in another case", `{"ESP":{}}`),
+		Entry("a non-ASCII key encoding/json folds onto a field (U+0130 to I)", "{\"\u0130d\":\"x\"}"),
+		Entry("a bad escape in a skipped value", `{"x":"\q"}`),
+		Entry("a short unicode escape in a skipped value", `{"x":"\u12"}`),
+		Entry("a control character in a skipped value", "{\"x\":\"a\nb\"}"),
+		Entry("a bad number in a skipped value", `{"x":-}`),
+		Entry("a bare word in a skipped value", `{"x":nul}`),
+		Entry("an unclosed array in a skipped value", `{"x":[1,}`),
+		Entry("an object key that is not a string in a skipped value", `{"x":{a:1}}`),
+		Entry("nesting deeper than it follows", `{"x":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`),
+	)
 
 	It("stores copies: no field shares the input's bytes, which the caller reuses", func() {
 		data := []byte(`{"serialNumber":"SN1","Model":"Surface"}`)
@@ -182,6 +283,9 @@ func FuzzDecode(f *testing.F) {
 		`{"serialNumber":"SN1","hardwareHash":"aGFzaA==","Model":"Surface"}`, `{}`, ` { "Model" : "x" } `,
 		`{"serialNumber":"a","serialNumber":"b"}`, `{"serialnumber":"a"}`, `{"serialNumber":"a\"b"}`,
 		"{\"Model\":\"Caf\xc3\xa9\"}", "{\"Model\":\"\xff\"}", `{"serialNumber":1}`, `{"x":"y"}`, `{"Model":"a"}x`,
+		`{"managedDeviceId":"md1","odjRequestId":"q1","domainJoinProfileId":null,"esp":{"timeoutMinutes":60,"skipUserStatusPage":false}}`,
+		`{"profile":{"id":"p1","outOfBoxExperienceSetting":{"userType":"standard"}},"x":[1,{"y":-2.5e3}],"z":"\u00e9"}`,
+		`{"odjRequestId":null,"esp":null,"profile":null,"success":true}`, `{"esp":{"timeoutMinutes":1e2}}`, `{"ESP":{}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -197,6 +301,17 @@ func FuzzDecode(f *testing.F) {
 			}
 		} else if got != start {
 			t.Fatalf("%q: not handled, yet the struct changed to %+v", data, got)
+		}
+		var gotE, wantE enrollAnswer
+		if flatjson.Decode(data, &gotE) {
+			if err := json.Unmarshal(data, &wantE); err != nil {
+				t.Fatalf("Decode handled %q, json.Unmarshal refuses it: %v", data, err)
+			}
+			if !reflect.DeepEqual(gotE, wantE) {
+				t.Fatalf("%q: Decode stored %+v, json.Unmarshal %+v", data, gotE, wantE)
+			}
+		} else if !reflect.DeepEqual(gotE, enrollAnswer{}) {
+			t.Fatalf("%q: not handled, yet the struct changed to %+v", data, gotE)
 		}
 	})
 }
