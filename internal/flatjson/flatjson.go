@@ -90,19 +90,19 @@ func Decode(data []byte, v any) bool {
 	// once all of data is known to be handled. Decode never writes through
 	// a pointer the struct already holds, so the copy shares nothing it
 	// writes to.
-	work := target
-	if !target.IsZero() {
+	work, inPlace := target, target.IsZero()
+	if !inPlace {
 		work = reflect.New(target.Type()).Elem()
 		work.Set(target)
 	}
 	i, ok := object(data, skipSpace(data, 0), work, p, 0)
 	if !ok || skipSpace(data, i) != len(data) {
-		if work == target {
+		if inPlace {
 			target.SetZero()
 		}
 		return false
 	}
-	if work != target {
+	if !inPlace {
 		target.Set(work)
 	}
 	return true
