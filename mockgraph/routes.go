@@ -308,21 +308,18 @@ func decodeBody(r *http.Request, shape errorShape, v any) *apiError {
 		// Graph refuses a body that is not UTF-8 (RFC 8259 §8.1).
 		return bad(fmt.Sprintf("Invalid JSON in the request body: invalid UTF-8 at offset %d.", invalidUTF8At(data)))
 	}
-	// Most request bodies are flat objects of plain strings for structs of
-	// strings (the device's profile, enrollment and DRS requests, Entra
-	// Connect's export): flatjson stores what Unmarshal would in one pass
-	// over the body instead of two, and leaves the rest to Unmarshal.
-	if flatjson.Decode(data, v) {
-		return nil
-	}
-	// Unmarshal decodes from data in place; a json.Decoder first copies the
+	// flatjson.Unmarshal reads most request bodies (objects of strings,
+	// numbers and booleans: the device's profile, enrollment and DRS
+	// requests, the connector's result, Entra Connect's export) in one pass
+	// and hands the rest to json.Unmarshal, with its values and errors.
+	// Either decodes from data in place; a json.Decoder first copies the
 	// body into a buffer of its own, growing it as it reads (6% of all the
-	// memory a fleet allocated). Unmarshal checks the whole body before it
-	// stores anything, so a body it calls malformed (trailing data
-	// included) leaves v untouched and goes through the Decoder below for
-	// the usual answer; any other error comes from the same decoding of
-	// the same value.
-	err = json.Unmarshal(data, v)
+	// memory a fleet allocated). Both check the whole body before they
+	// store anything, so a body called malformed (trailing data included)
+	// leaves v untouched and goes through the Decoder below for the usual
+	// answer; any other error comes from the same decoding of the same
+	// value.
+	err = flatjson.Unmarshal(data, v)
 	if err == nil {
 		return nil
 	}

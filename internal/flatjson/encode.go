@@ -15,8 +15,7 @@ func AppendString(b []byte, s string) []byte {
 	for ; len(s)-i >= 8; i += 8 {
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if hasNonPrintable(w) || hasByte(w, 0x7f) || hasByte(w, '"') || hasByte(w, '\\') ||
-			hasByte(w, '<') || hasByte(w, '>') || hasByte(w, '&') {
+		if escapedInWord(w) {
 			break
 		}
 	}

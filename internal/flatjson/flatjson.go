@@ -271,16 +271,18 @@ func object(data []byte, i int, sv reflect.Value, p *plan, depth int) (int, bool
 // would take that field). Keys are ASCII here (object leaves others to
 // encoding/json), where its case folding is ASCII's.
 func (p *plan) field(key []byte) (int, bool) {
-	folded := false
 	for f, name := range p.names {
 		if name == string(key) {
 			return f, true
 		}
+	}
+	// Only a key that names no field exactly is compared case-insensitively.
+	for _, name := range p.names {
 		if strings.EqualFold(name, string(key)) {
-			folded = true
+			return -1, true
 		}
 	}
-	return -1, folded
+	return -1, false
 }
 
 // member decodes the value at data[i] into fv, a field of one of the
@@ -427,6 +429,15 @@ func hasByte(w uint64, c byte) bool {
 // 0x80: with every byte below 0x80, (w-lsb*n)&msb is non-zero exactly when
 // one is below n ("Determine if a word has a byte less than n", same page).
 func hasNonPrintable(w uint64) bool { return ((w-lsb*0x20)|w)&msb != 0 }
+
+// escapedInWord reports whether any of the eight bytes of w is one
+// json.Marshal escapes: a control character, DEL or a byte of a multi-byte
+// character (all of which AppendString leaves to it), a quote, a
+// backslash, or the HTML-unsafe < > &.
+func escapedInWord(w uint64) bool {
+	return hasNonPrintable(w) || hasByte(w, 0x7f) || hasByte(w, '"') || hasByte(w, '\\') ||
+		hasByte(w, '<') || hasByte(w, '>') || hasByte(w, '&')
+}
 
 // specialInString reports whether any of the eight bytes of w ends a plain
 // string or needs a closer look: a quote, a backslash, a control

@@ -261,6 +261,18 @@ var _ = Describe("Decode", func() {
 		Entry("nesting deeper than it follows", `{"x":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`),
 	)
 
+	It("takes the field a key names exactly when another field's name differs only in case, as encoding/json does", func() {
+		var got, want struct {
+			Lower string `json:"id"`
+			Upper string `json:"ID"`
+		}
+		data := []byte(`{"ID":"upper","id":"lower"}`)
+		Expect(flatjson.Decode(data, &got)).To(BeTrue())
+		Expect(json.Unmarshal(data, &want)).To(Succeed())
+		Expect(got).To(Equal(want))
+		Expect(got.Upper + "," + got.Lower).To(Equal("upper,lower"))
+	})
+
 	It("stores copies: no field shares the input's bytes, which the caller reuses", func() {
 		data := []byte(`{"serialNumber":"SN1","Model":"Surface"}`)
 		var got profileBody
