@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/autopilotsim/autopilotsim/harness"
+	"github.com/autopilotsim/autopilotsim/results"
 	"github.com/autopilotsim/autopilotsim/scenarios"
 )
 
@@ -110,6 +111,24 @@ func cpuTime() (total, sys time.Duration) {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
+// firstFailure is the detail and timeline of the first device that did not
+// hybrid-join, for the message of a fleet that did not pass: a failure that
+// only a large fleet shows is expensive to run again.
+func firstFailure(devices []results.DeviceResult) string {
+	for _, d := range devices {
+		if d.Outcome == "hybridJoined" {
+			continue
+		}
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "\nfirst failed device %s: %s: %s", d.Serial, d.Outcome, d.Detail)
+		for _, e := range d.Timeline {
+			fmt.Fprintf(&sb, "\n  %s %s %s %s", e.Offset, e.Actor, e.Step, e.Detail)
+		}
+		return sb.String()
+	}
+	return ""
+}
+
 // BenchmarkFleetScale runs 1,000, 10,000 and 100,000 devices through the
 // whole flow (make bench-scale) and reports CPU per device: linear cost
 // means that figure stays flat as the fleet grows.
@@ -167,7 +186,7 @@ func BenchmarkFleetScale(b *testing.B) {
 					// is run (run --timeline failed).
 					res := harness.Run(sc, harness.Options{Wire: harness.WireMemory, Timeline: harness.TimelineFailed, SigningKey: key})
 					if !res.Passed {
-						b.Fatalf("fleet did not pass: %s %+v", res.Error, res.Expectations)
+						b.Fatalf("fleet did not pass: %s %+v%s", res.Error, res.Expectations, firstFailure(res.Devices))
 					}
 				}
 				cpu, sys := cpuTime()
