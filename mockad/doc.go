@@ -15,7 +15,10 @@
 // seeds and inspects it). Server puts it behind glauth's LDAP server
 // library (github.com/glauth/ldap) so real clients (go-ldap, ldapsearch,
 // the connector, Entra Connect) talk to it over LDAP, through a real
-// socket or an in-memory transport.PipeListener.
+// socket or an in-memory transport.PipeListener. On the in-memory wire a
+// connection stops counting toward MaxConnections as soon as its client
+// closes it (Server.forgetHungUp), so admission does not depend on when
+// the Go scheduler runs the closed connection's goroutine.
 //
 // # The diagnostic seam
 //

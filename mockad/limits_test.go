@@ -138,6 +138,22 @@ var _ = Describe("limits (AD's LDAP policies, limits.go)", func() {
 		Expect(err).NotTo(HaveOccurred())
 	})
 
+	It("stops counting a connection toward MaxConnections as soon as its client closes it on the in-memory wire", func() {
+		// The server goroutine of the closed connection may not have run
+		// yet; whether the next one is admitted must not depend on it.
+		w := newLimitedWorld(mockad.Limits{MaxConnections: 2})
+		a := w.bound(`CORP\admin`, "admin-pw")
+		defer a.Close()
+		for range 20 {
+			b := w.rawConn()
+			Expect(b.Close()).To(Succeed())
+			c := w.bound(`CORP\admin`, "admin-pw")
+			_, err := search(c, "(objectClass=computer)")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.Close()).To(Succeed())
+		}
+	})
+
 	It("keeps MaxResultSetsPerConn unfinished paged searches and drops the oldest", func() {
 		w := newLimitedWorld(mockad.Limits{MaxResultSetsPerConn: 2})
 		c := w.bound(`CORP\admin`, "admin-pw")

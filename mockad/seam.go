@@ -56,7 +56,7 @@ func (l *seamListener) Accept() (net.Conn, error) {
 	}
 	for {
 		_, isTLS := c.(*tls.Conn)
-		sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv}
+		sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv, direct: buffersWrites(c)}
 		if l.srv.admit(sc) {
 			return sc, nil
 		}
@@ -98,10 +98,16 @@ type seamConn struct {
 	startTLS *tls.Config // set by the StartTLS handler; applied after the response goes out
 	secure   bool
 
-	// Responses go out through a queue drained by a writer goroutine, so
-	// glauth never blocks in Write. Over an unbuffered net.Pipe a client
-	// that sends and receives on separate goroutines (go-ldap) would
-	// otherwise deadlock with the server: both ends writing, nobody reading.
+	// Over a socket, responses go out through a queue drained by a writer
+	// goroutine, so glauth never blocks in Write while a client that does
+	// not read fills the socket's buffer; the queue is bounded (maxQueued)
+	// and the writer's deadline ends such a client.
+	//
+	// direct: the connection buffers what is written for the reader
+	// (transport.BufferedPipe), so glauth writes through it itself and a
+	// client that does not read is bounded by that buffer instead of the
+	// queue; no writer goroutine to hand each answer to.
+	direct  bool
 	wmu     sync.Mutex
 	wcond   *sync.Cond
 	wq      []byte
@@ -495,6 +501,9 @@ func (c *seamConn) enqueue(b []byte) error {
 	if c.wclosed {
 		return net.ErrClosed
 	}
+	if c.direct {
+		return c.writeDirect(b)
+	}
 	c.wq = append(c.wq, b...)
 	if !c.wgo {
 		c.wgo = true
@@ -502,6 +511,31 @@ func (c *seamConn) enqueue(b []byte) error {
 	}
 	c.wcond.Signal()
 	return nil
+}
+
+// writeDirect writes b on the caller's goroutine, with the writer's
+// deadline. Called with c.wmu held; released while writing, so Close can
+// end a write that waits for a client that does not read.
+func (c *seamConn) writeDirect(b []byte) error {
+	c.wmu.Unlock()
+	c.mu.Lock()
+	inner := c.inner
+	c.mu.Unlock()
+	_ = inner.SetWriteDeadline(time.Now().Add(c.srv.lim.MaxConnIdleTime))
+	_, err := inner.Write(b)
+	c.wmu.Lock()
+	if err != nil && c.werr == nil {
+		c.werr = err
+	}
+	return err
+}
+
+// buffersWrites: c is an in-memory connection whose Write returns once its
+// bytes are buffered for the reader, holding at least maxQueued unread
+// bytes before it waits (transport.BufferedPipe).
+func buffersWrites(c net.Conn) bool {
+	b, ok := c.(interface{ WriteBuffer() int })
+	return ok && b.WriteBuffer() >= maxQueued
 }
 
 func (c *seamConn) writer() {

@@ -134,10 +134,33 @@ func (s *Server) admit(c *seamConn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.conns) >= s.lim.MaxConnections {
+		s.forgetHungUp()
+	}
+	if len(s.conns) >= s.lim.MaxConnections {
 		return false
 	}
 	s.conns[c] = true
 	return true
+}
+
+// hungUp is an in-memory connection that knows when its client has closed
+// its end (transport.BufferedPipe).
+type hungUp interface{ PeerClosed() bool }
+
+// forgetHungUp stops counting connections whose client has closed its end
+// of an in-memory wire. Their server goroutines close them once they read
+// the end, but when is up to the Go scheduler: a simulation that opens and
+// closes connections faster than they run (every device's sign-in is one)
+// would otherwise be refused at MaxConnections or not depending on
+// goroutine timing, and a run would not be the same twice. Over a socket
+// nothing changes: the server sees the close when it reads it, as AD does.
+// Called with s.mu held, only at the limit.
+func (s *Server) forgetHungUp() {
+	for c := range s.conns {
+		if h, ok := c.raw.(hungUp); ok && h.PeerClosed() {
+			delete(s.conns, c)
+		}
+	}
 }
 
 // handler implements glauth's handler interfaces. It ignores glauth's

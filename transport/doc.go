@@ -5,8 +5,9 @@
 // curl, ldapsearch and the Graph SDK can join in), or an in-memory wire into
 // the very same handlers (fast, no ports, nothing left behind). Either way
 // the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP. In
-// memory, LDAP runs over net.Pipe connections to glauth's server
-// (PipeListener), and HTTP is written, parsed, served and answered on the
+// memory, LDAP runs over buffered pipes to glauth's server (PipeListener,
+// BufferedPipe: a Write returns once its bytes are buffered, as a socket's
+// does), and HTTP is written, parsed, served and answered on the
 // caller's goroutine without a connection (MemoryTransport), in the manner
 // of net/http/httptest.
 //

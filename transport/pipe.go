@@ -11,7 +11,7 @@ import (
 var ErrClosed = errors.New("transport: listener closed")
 
 // PipeListener is an in-memory net.Listener: Dial returns the client end of a
-// net.Pipe whose server end Accept hands to the server. Any server that
+// BufferedPipe whose server end Accept hands to the server. Any server that
 // serves a net.Listener (glauth's LDAP server, http.Server) can serve it.
 type PipeListener struct {
 	name   string
@@ -51,8 +51,7 @@ func (l *PipeListener) Dial() (net.Conn, error) {
 
 // DialContext connects to the listener unless ctx ends first.
 func (l *PipeListener) DialContext(ctx context.Context) (net.Conn, error) {
-	s, cl := net.Pipe()
-	server, client := newPipeConn(s), newPipeConn(cl)
+	server, client := BufferedPipe(pipeAddr(l.name), pipeAddr("client"))
 	select {
 	case l.conns <- server:
 		return client, nil
