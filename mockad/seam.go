@@ -518,15 +518,22 @@ func (c *seamConn) enqueue(b []byte) error {
 // end a write that waits for a client that does not read.
 func (c *seamConn) writeDirect(b []byte) error {
 	c.wmu.Unlock()
+	err := c.writeOut(b)
+	c.wmu.Lock()
+	if err != nil && c.werr == nil {
+		c.werr = err
+	}
+	return err
+}
+
+// writeOut writes b to the current inner connection under a write deadline
+// of MaxConnIdleTime, which ends a client that never reads.
+func (c *seamConn) writeOut(b []byte) error {
 	c.mu.Lock()
 	inner := c.inner
 	c.mu.Unlock()
 	_ = inner.SetWriteDeadline(time.Now().Add(c.srv.lim.MaxConnIdleTime))
 	_, err := inner.Write(b)
-	c.wmu.Lock()
-	if err != nil && c.werr == nil {
-		c.werr = err
-	}
 	return err
 }
 
@@ -552,11 +559,7 @@ func (c *seamConn) writer() {
 		c.wq = nil
 		c.wbusy = true
 		c.wmu.Unlock()
-		c.mu.Lock()
-		inner := c.inner
-		c.mu.Unlock()
-		_ = inner.SetWriteDeadline(time.Now().Add(c.srv.lim.MaxConnIdleTime))
-		_, err := inner.Write(buf)
+		err := c.writeOut(buf)
 		c.wmu.Lock()
 		c.wbusy = false
 		if err != nil {
