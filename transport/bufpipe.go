@@ -81,13 +81,6 @@ func (s *stream) release() {
 	s.buf, s.bp, s.off = nil, nil, 0
 }
 
-// buffered is how many bytes wait for the reader.
-func (s *stream) buffered() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.buf) - s.off
-}
-
 // poke wakes the one goroutine that may wait on ch, without blocking.
 func poke(ch chan struct{}) {
 	select {
@@ -173,6 +166,11 @@ func (c *bufConn) Write(b []byte) (int, error) {
 		if s.rclosed {
 			s.mu.Unlock()
 			return n, io.ErrClosedPipe
+		}
+		if n == len(b) {
+			// An empty write: nothing to buffer, nobody to wake.
+			s.mu.Unlock()
+			return 0, nil
 		}
 		if room := MaxBuffered - (len(s.buf) - s.off); room > 0 {
 			k := min(room, len(b)-n)

@@ -30,6 +30,15 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// escapedInWord reports whether any of the eight bytes of w is one
+// json.Marshal escapes: a control character, DEL or a byte of a multi-byte
+// character (all of which AppendString leaves to it), a quote, a
+// backslash, or the HTML-unsafe < > &.
+func escapedInWord(w uint64) bool {
+	return hasNonPrintable(w) || hasByte(w, 0x7f) || hasByte(w, '"') || hasByte(w, '\\') ||
+		hasByte(w, '<') || hasByte(w, '>') || hasByte(w, '&')
+}
+
 // AppendObject appends m as json.Marshal writes it: its members in the
 // order of their keys' bytes, each key and value quoted by AppendString,
 // and null for a nil map. The simulated devices' request bodies are such

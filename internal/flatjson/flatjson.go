@@ -430,15 +430,6 @@ func hasByte(w uint64, c byte) bool {
 // one is below n ("Determine if a word has a byte less than n", same page).
 func hasNonPrintable(w uint64) bool { return ((w-lsb*0x20)|w)&msb != 0 }
 
-// escapedInWord reports whether any of the eight bytes of w is one
-// json.Marshal escapes: a control character, DEL or a byte of a multi-byte
-// character (all of which AppendString leaves to it), a quote, a
-// backslash, or the HTML-unsafe < > &.
-func escapedInWord(w uint64) bool {
-	return hasNonPrintable(w) || hasByte(w, 0x7f) || hasByte(w, '"') || hasByte(w, '\\') ||
-		hasByte(w, '<') || hasByte(w, '>') || hasByte(w, '&')
-}
-
 // specialInString reports whether any of the eight bytes of w ends a plain
 // string or needs a closer look: a quote, a backslash, a control
 // character or a byte of a multi-byte character.
