@@ -19,7 +19,6 @@ import (
 
 	"github.com/autopilotsim/autopilotsim/labstate"
 	"github.com/autopilotsim/autopilotsim/mockad"
-	"github.com/autopilotsim/autopilotsim/transport"
 )
 
 // A lab with a state directory (ServeOptions.State) runs every external
@@ -277,14 +276,13 @@ func (s *stateLog) intercept() func(http.ResponseWriter, *http.Request, http.Han
 }
 
 // splitLDAP serves a DC's real port with a server that journals writes,
-// and gives the simulated systems an in-memory pipe to the same directory.
+// and gives the simulated systems an in-memory connection (DialInline) to
+// the same directory.
 func (s *stateLog) splitLDAP(ctl *domainCtl, srvTLS *tls.Config, lim mockad.Limits) {
 	if s == nil {
 		return
 	}
-	pl := transport.NewPipeListener("dc." + ctl.spec.Name)
-	ctl.inner, ctl.innerLn, ctl.dial = ctl.srv, pl, pl.DialContext
-	go func() { _ = ctl.inner.Serve(pl) }()
+	ctl.inner, ctl.dial = ctl.srv, ctl.srv.DialInline
 	domain := ctl.spec.Name
 	ctl.srv = mockad.NewServer(ctl.dir, mockad.ServerOptions{TLSConfig: srvTLS, RequireSecurePasswordWrites: true, Limits: lim,
 		OnWrite: func(op mockad.WriteOp, apply func() int) error {

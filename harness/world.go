@@ -56,12 +56,11 @@ type domainCtl struct {
 	netbios string
 	dir     *mockad.Directory
 	srv     *mockad.Server
-	ln      net.Listener
+	ln      net.Listener // nil on the in-memory wire
 	dial    transport.Dialer
 	addr    string
 	tls     *tls.Config    // StartTLS for the connectors: password writes need it
 	inner   *mockad.Server // with a state directory: the simulated systems' (state.go)
-	innerLn net.Listener
 }
 
 // world is everything one scenario run builds.
@@ -160,10 +159,11 @@ func (w *world) close() {
 	}
 	for _, d := range w.domains {
 		_ = d.srv.Close()
-		_ = d.ln.Close()
+		if d.ln != nil {
+			_ = d.ln.Close()
+		}
 		if d.inner != nil {
 			_ = d.inner.Close()
-			_ = d.innerLn.Close()
 		}
 	}
 }
@@ -236,11 +236,14 @@ func (w *world) buildDomains(wire Wire) error {
 			addr := dialable(ln.Addr())
 			ctl.ln, ctl.addr, ctl.dial = ln, addr, transport.TCPDialer(addr)
 		default:
-			pl := transport.NewPipeListener("dc." + d.Name)
-			ctl.ln, ctl.addr, ctl.dial = pl, "pipe:dc."+d.Name, pl.DialContext
+			// glauth's loop runs as a coroutine of each client
+			// (mockad.Server.DialInline), not on a listener's goroutines.
+			ctl.addr, ctl.dial = "pipe:dc."+d.Name, ctl.srv.DialInline
 		}
 		w.st.splitLDAP(ctl, srvTLS, w.ldapLimits)
-		go func() { _ = ctl.srv.Serve(ctl.ln) }()
+		if ctl.ln != nil {
+			go func() { _ = ctl.srv.Serve(ctl.ln) }()
+		}
 		w.domains[strings.ToLower(d.Name)] = ctl
 	}
 	return nil

@@ -15,10 +15,14 @@
 // seeds and inspects it). Server puts it behind glauth's LDAP server
 // library (github.com/glauth/ldap) so real clients (go-ldap, ldapsearch,
 // the connector, Entra Connect) talk to it over LDAP, through a real
-// socket or an in-memory transport.PipeListener. On the in-memory wire a
-// connection stops counting toward MaxConnections as soon as its client
-// closes it (Server.forgetHungUp), so admission does not depend on when
-// the Go scheduler runs the closed connection's goroutine.
+// socket, an in-memory transport.PipeListener, or DialInline, which runs
+// glauth's loop for the connection as a coroutine of the client
+// (transport.InlinePipe; the simulated systems' wire): the same bytes and
+// handlers without a goroutine per connection, and a connection counts
+// toward MaxConnections exactly from its dial to its client's Close. On a
+// PipeListener a connection stops counting as soon as its client closes
+// it (Server.forgetHungUp), so admission does not depend on when the Go
+// scheduler runs the closed connection's goroutine.
 //
 // # The diagnostic seam
 //

@@ -1,8 +1,10 @@
 package mockad_test
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
+	"net"
 
 	"github.com/go-ldap/ldap/v3"
 	. "github.com/onsi/gomega"
@@ -22,11 +24,34 @@ const (
 	diag52e    = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 52e, v4563"
 )
 
-// world is one directory served over an in-memory pipe.
+// world is one directory served over an in-memory wire.
 type world struct {
 	dir *mockad.Directory
 	srv *mockad.Server
-	ln  *transport.PipeListener
+	// dial opens a connection: DialInline (glauth's loop as a coroutine of
+	// the client, as the simulated systems connect) or a PipeListener that
+	// Serve serves (a goroutine per connection, as over a socket).
+	dial func() (net.Conn, error)
+}
+
+// wire is how a world's clients reach its server.
+type wire string
+
+const (
+	wireInline   wire = "DialInline"
+	wireListener wire = "PipeListener"
+)
+
+// connect makes w's clients reach srv over wr.
+func (w *world) connect(wr wire) {
+	switch wr {
+	case wireInline:
+		w.dial = func() (net.Conn, error) { return w.srv.DialInline(context.Background()) }
+	default:
+		ln := transport.NewPipeListener("mockad")
+		go func() { _ = w.srv.Serve(ln) }()
+		w.dial = ln.Dial
+	}
 }
 
 func newWorld(quota int) *world {
@@ -42,16 +67,15 @@ func newWorld(quota int) *world {
 	Expect(err).NotTo(HaveOccurred())
 	_, err = dir.AddUser("admin", "admin-pw", "", true)
 	Expect(err).NotTo(HaveOccurred())
-	srv := mockad.NewServer(dir, mockad.ServerOptions{})
-	ln := transport.NewPipeListener("mockad")
-	go func() { _ = srv.Serve(ln) }()
-	return &world{dir: dir, srv: srv, ln: ln}
+	w := &world{dir: dir, srv: mockad.NewServer(dir, mockad.ServerOptions{})}
+	w.connect(wireInline)
+	return w
 }
 
 func (w *world) close() { _ = w.srv.Close() }
 
 func (w *world) conn() *ldap.Conn {
-	nc, err := w.ln.Dial()
+	nc, err := w.dial()
 	Expect(err).NotTo(HaveOccurred())
 	c := ldap.NewConn(nc, false)
 	c.Start()

@@ -47,6 +47,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	servers []*gldap.Server
+	inline  *gldap.Server // DialInline's; it serves no listener
 	conns   map[*seamConn]bool
 	closed  bool
 
@@ -69,6 +70,19 @@ func NewServer(dir *Directory, opts ServerOptions) *Server {
 // connection is wrapped for the diagnostic seam. Serve may be called for
 // several listeners (loopback and pipe) at once.
 func (s *Server) Serve(ln net.Listener) error {
+	gs := s.newGlauth()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("mockad: serve: server closed")
+	}
+	s.servers = append(s.servers, gs)
+	s.mu.Unlock()
+	return gs.Serve(&seamListener{Listener: ln, srv: s})
+}
+
+// newGlauth returns glauth's server with our handlers.
+func (s *Server) newGlauth() *gldap.Server {
 	gs := gldap.NewServer()
 	gs.EnforceLDAP = false // we do scope, filters, attributes and limits ourselves
 	h := &handler{s: s}
@@ -80,14 +94,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	gs.ModifyDNFunc("", h)
 	gs.CompareFunc("", h)
 	gs.ExtendedFunc("", h)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return errors.New("mockad: serve: server closed")
-	}
-	s.servers = append(s.servers, gs)
-	s.mu.Unlock()
-	return gs.Serve(&seamListener{Listener: ln, srv: s})
+	return gs
 }
 
 // ServeTLS serves LDAPS on ln with ServerOptions.TLSConfig.
@@ -115,6 +122,11 @@ func (s *Server) Close() error {
 	}
 	for _, c := range conns {
 		_ = c.forceClose()
+		if in, ok := c.raw.(interface{ Settle() }); ok {
+			// A DialInline connection's server is parked until something
+			// resumes it; it must see its end closed and return.
+			in.Settle()
+		}
 	}
 	return nil
 }

@@ -96,7 +96,19 @@ type bufConn struct {
 	rd, wd        pipeDeadline
 	closeOnce     sync.Once
 	closed        chan struct{}
+	// park, when set, runs before a Read or Write would wait (InlinePipe):
+	// it may let the peer run and asks for a retry, or says to wait.
+	park func() parkResult
 }
+
+// parkResult is what a conn does instead of waiting.
+type parkResult int
+
+const (
+	parkWait   parkResult = iota // wait as a plain pipe does
+	parkRetry                    // something may have changed: look again
+	parkClosed                   // give up: the conn is being torn down
+)
 
 func (c *bufConn) isClosed() bool {
 	select {
@@ -141,6 +153,14 @@ func (c *bufConn) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		s.mu.Unlock()
+		if c.park != nil {
+			switch c.park() {
+			case parkRetry:
+				continue
+			case parkClosed:
+				return 0, io.ErrClosedPipe
+			}
+		}
 		select {
 		case <-s.readable:
 		case <-c.closed:
@@ -198,6 +218,14 @@ func (c *bufConn) Write(b []byte) (int, error) {
 			continue
 		}
 		s.mu.Unlock()
+		if c.park != nil {
+			switch c.park() {
+			case parkRetry:
+				continue
+			case parkClosed:
+				return n, io.ErrClosedPipe
+			}
+		}
 		select {
 		case <-s.writable:
 		case <-c.closed:
@@ -284,6 +312,10 @@ type pipeDeadline struct {
 	when    time.Time     // the armed deadline; zero: none pending
 	cancel  chan struct{} // closed when the deadline has passed
 	stopped bool          // the conn is closed: no timer is armed again
+	// onFire, when set, runs after the timer expires the deadline (outside
+	// mu): a server end served inline is suspended, not waiting on cancel,
+	// and must be resumed to see it (InlinePipe).
+	onFire func()
 }
 
 func (d *pipeDeadline) init() { d.cancel = make(chan struct{}) }
@@ -329,12 +361,18 @@ func (d *pipeDeadline) set(t time.Time) {
 // before the deadline was moved or cleared finds a later one or none.
 func (d *pipeDeadline) fire() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	fired := false
 	if !d.when.IsZero() && !time.Now().Before(d.when) {
 		d.when = time.Time{}
 		if !isClosedChan(d.cancel) {
 			close(d.cancel)
+			fired = true
 		}
+	}
+	onFire := d.onFire
+	d.mu.Unlock()
+	if fired && onFire != nil {
+		onFire()
 	}
 }
 

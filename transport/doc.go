@@ -5,11 +5,14 @@
 // curl, ldapsearch and the Graph SDK can join in), or an in-memory wire into
 // the very same handlers (fast, no ports, nothing left behind). Either way
 // the bytes on the wire are real HTTP/1.1 and real BER-encoded LDAP. In
-// memory, LDAP runs over buffered pipes to glauth's server (PipeListener,
-// BufferedPipe: a Write returns once its bytes are buffered, as a socket's
-// does), and HTTP is written, parsed, served and answered on the
-// caller's goroutine without a connection (MemoryTransport), in the manner
-// of net/http/httptest.
+// memory, LDAP runs over buffered pipes (BufferedPipe: a Write returns once
+// its bytes are buffered, as a socket's does) to glauth's server, either
+// through a listener it serves on a goroutine per connection
+// (PipeListener) or with its loop for the connection run as a coroutine of
+// the client (InlinePipe: the simulated systems' wire, without goroutine
+// hand-offs); HTTP is written, parsed, served and answered on the caller's
+// goroutine without a connection (MemoryTransport), in the manner of
+// net/http/httptest.
 //
 // The client side of mockgraph's faults is here too (answer.go): the
 // Autopilotsim-Latency protocol for added latency on a virtual clock, and
