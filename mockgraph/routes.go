@@ -26,6 +26,19 @@ func pathVar(r *http.Request, k string) string { return mux.Vars(r)[k] }
 // are registered only under /beta (Graph §12 in docs/SOURCES.md).
 func (s *Server) routes() http.Handler {
 	root := mux.NewRouter()
+	// The private channels first: gorilla/mux tries routes in order, and
+	// the devices' polls and registrations are most of a fleet's requests
+	// (each route tried is a regular expression run). No public path
+	// starts with /_private ("_private" is no tenant: a tenant is a GUID or
+	// a domain name), so the order changes no answer.
+	priv := root.PathPrefix("/_private").Subrouter()
+	s.privateRoutes(priv)
+	priv.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, dirErr(404, "NotFound", fmt.Sprintf("No private endpoint %s %s (see mockgraph/PRIVATE_API.md).", r.Method, r.URL.Path)))
+	})
+	priv.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, dirErr(405, "MethodNotAllowed", fmt.Sprintf("%s is not allowed on %s.", r.Method, r.URL.Path)))
+	})
 	for _, v := range []string{"v1.0", "beta"} {
 		sub := root.PathPrefix("/" + v).Subrouter()
 		s.graphRoutes(sub, v == "beta")
@@ -36,14 +49,6 @@ func (s *Server) routes() http.Handler {
 	root.HandleFunc("/{tenant}/v2.0/.well-known/openid-configuration", s.handleOpenID).Methods(http.MethodGet)
 	root.HandleFunc("/{tenant}/discovery/v2.0/keys", s.handleJWKS).Methods(http.MethodGet)
 	root.HandleFunc("/{tenant}/discovery/keys", s.handleJWKS).Methods(http.MethodGet)
-	priv := root.PathPrefix("/_private").Subrouter()
-	s.privateRoutes(priv)
-	priv.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeErr(w, r, dirErr(404, "NotFound", fmt.Sprintf("No private endpoint %s %s (see mockgraph/PRIVATE_API.md).", r.Method, r.URL.Path)))
-	})
-	priv.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeErr(w, r, dirErr(405, "MethodNotAllowed", fmt.Sprintf("%s is not allowed on %s.", r.Method, r.URL.Path)))
-	})
 	root.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, r, dirErr(400, "BadRequest", fmt.Sprintf("Invalid version or path: %s", r.URL.Path)))
 	})
@@ -508,11 +513,14 @@ func (s *Server) graphRoutes(r *mux.Router, beta bool) {
 // privateRoutes registers PRIVATE_API.md.
 func (s *Server) privateRoutes(r *mux.Router) {
 	// Devices: hardware hash, then the enrollment credential, then the
-	// device certificate (creds.go).
-	r.HandleFunc("/autopilot/v1/profile", s.p(s.privProfile)).Methods("POST")
-	r.HandleFunc("/enrollment/v1/enroll", s.p(s.privEnroll)).Methods("POST")
+	// device certificate (creds.go). The ODJ poll and the DRS registration
+	// first: a device sends about ten and five of them, and mux tries
+	// routes in order (no two of these paths overlap, so the order changes
+	// no answer).
 	r.HandleFunc("/odj/v1/requests/{id}", s.pAs(credDevice, s.privODJGet)).Methods("GET")
 	r.HandleFunc("/drs/v1/register", s.p(s.privDRSRegister)).Methods("POST")
+	r.HandleFunc("/autopilot/v1/profile", s.p(s.privProfile)).Methods("POST")
+	r.HandleFunc("/enrollment/v1/enroll", s.p(s.privEnroll)).Methods("POST")
 	r.HandleFunc("/signin/v1/access", s.p(s.privSignIn)).Methods("POST")
 	// Intune Connector: its installation credential.
 	r.HandleFunc("/odj/v1/connectors", s.h(pLab, s.privInstallConnector)).Methods("POST")
