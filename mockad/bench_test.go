@@ -1,6 +1,7 @@
 package mockad_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/mockad"
 	"github.com/autopilotsim/autopilotsim/sim"
 	"github.com/autopilotsim/autopilotsim/transport"
@@ -116,4 +118,42 @@ func BenchmarkAdd(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "adds/s")
+}
+
+// BenchmarkSignIn is a device's AD sign-in as the simulation makes it
+// (ldapclient: dial, bind, close) over each in-memory wire: a PipeListener
+// that Serve serves on a goroutine per connection, and DialInline, which
+// runs glauth's loop as a coroutine of the client. Compare the two ns/op
+// of one run: the ratio is what the coroutine saves (docs/SCALE.md).
+func BenchmarkSignIn(b *testing.B) {
+	for _, wr := range []string{"listener", "inline"} {
+		b.Run(wr, func(b *testing.B) {
+			dir, c, stop := benchWorld(b, 0, false)
+			c.Close()
+			defer stop()
+			srv := mockad.NewServer(dir, mockad.ServerOptions{})
+			defer srv.Close()
+			dial := func() (net.Conn, error) { return srv.DialInline(context.Background()) }
+			if wr == "listener" {
+				ln := transport.NewPipeListener("bench")
+				go func() { _ = srv.Serve(ln) }()
+				dial = ln.Dial
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				nc, err := dial()
+				if err != nil {
+					b.Fatal(err)
+				}
+				lc := ldapclient.New(nc)
+				if err := lc.Bind(`CORP\admin`, "admin-pw"); err != nil {
+					b.Fatal(err)
+				}
+				if err := lc.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sign-ins/s")
+		})
+	}
 }
