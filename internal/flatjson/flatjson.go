@@ -26,8 +26,14 @@
 //     or null (nil);
 //   - a struct of these kinds: an object, decoded into the field;
 //   - a pointer to such a struct: an object, into a nil pointer, or null (nil);
-//   - null, for the kinds that are not pointers, changes nothing, as in
-//     encoding/json.
+//   - a slice of such structs, or a pointer to one: an array of objects,
+//     into a nil slice (or nil pointer), or null (nil); an empty array is
+//     an empty slice, not nil, as in encoding/json;
+//   - a map or an interface: only null (nil), so that a struct with such a
+//     field is taken when the member is absent, which is how the
+//     simulation's bodies send them (an Autopilot import's "state");
+//   - null, for the kinds that are not pointers, slices, maps or
+//     interfaces, changes nothing, as in encoding/json.
 //
 // A member whose key names no field in any case is skipped, whatever its
 // value, once that value is checked to be JSON. A key of a field in
@@ -178,6 +184,15 @@ func planFor(t reflect.Type, depth int) (*plan, bool) {
 			if p.sub[f], ok = planFor(ft.Elem(), depth+1); !ok {
 				return nil, false
 			}
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			if p.sub[f], ok = planFor(ft.Elem(), depth+1); !ok {
+				return nil, false
+			}
+		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Slice && ft.Elem().Elem().Kind() == reflect.Struct:
+			if p.sub[f], ok = planFor(ft.Elem().Elem(), depth+1); !ok {
+				return nil, false
+			}
+		case ft.Kind() == reflect.Map, ft.Kind() == reflect.Interface:
 		default:
 			return nil, false
 		}
@@ -207,13 +222,14 @@ func jsonName(sf reflect.StructField) (string, bool) {
 	return name, true
 }
 
-// plainName reports whether a tag's name is made of ASCII letters, digits
-// and underscores: names encoding/json takes as they are (its isValidTag
-// accepts more, which Decode leaves to it).
+// plainName reports whether a tag's name is made of ASCII letters, digits,
+// underscores, and "@" and "." (OData's "@odata.type"): names encoding/json
+// takes as they are (its isValidTag accepts more, which Decode leaves to
+// it).
 func plainName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '@' || c == '.') {
 			return false
 		}
 	}
@@ -290,12 +306,34 @@ func (p *plan) field(key []byte) (int, bool) {
 func member(data []byte, i int, fv reflect.Value, sub *plan, depth int) (int, bool) {
 	if hasLiteral(data, i, "null") {
 		switch fv.Kind() {
-		case reflect.Pointer:
-			fv.SetZero()
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			fv.SetZero() // encoding/json: "by setting that Go value to nil"
 		}
 		return i + 4, true // null changes nothing else (encoding/json: "has no effect")
 	}
 	switch t := fv.Type(); {
+	case t.Kind() == reflect.Map, t.Kind() == reflect.Interface:
+		return 0, false // a value, not null: encoding/json's to decode
+	case t.Kind() == reflect.Slice:
+		if !fv.IsNil() {
+			return 0, false // encoding/json would reuse the slice's elements
+		}
+		sv, next, ok := array(data, i, t, sub, depth)
+		if ok {
+			fv.Set(sv)
+		}
+		return next, ok
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Slice:
+		if !fv.IsNil() {
+			return 0, false // encoding/json would decode into the slice it points to
+		}
+		sv, next, ok := array(data, i, t.Elem(), sub, depth)
+		if ok {
+			p := reflect.New(t.Elem())
+			p.Elem().Set(sv)
+			fv.Set(p)
+		}
+		return next, ok
 	case t == stringType:
 		s, next, ok := plainString(data, i)
 		if !ok {
@@ -355,6 +393,39 @@ func member(data []byte, i int, fv reflect.Value, sub *plan, depth int) (int, bo
 			fv.Set(p)
 		}
 		return next, ok
+	}
+}
+
+// array decodes the array of objects at data[i] into a new slice of type
+// t, whose elements are structs of plan sub, and returns the index after
+// it. An element that is not an object (null among them) is not handled.
+func array(data []byte, i int, t reflect.Type, sub *plan, depth int) (reflect.Value, int, bool) {
+	if i >= len(data) || data[i] != '[' || depth > maxDepth {
+		return reflect.Value{}, 0, false
+	}
+	sv := reflect.MakeSlice(t, 0, 0) // [] is an empty slice, not nil
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return sv, i + 1, true
+	}
+	zero := reflect.Zero(t.Elem())
+	for {
+		sv = reflect.Append(sv, zero)
+		next, ok := object(data, i, sv.Index(sv.Len()-1), sub, depth+1)
+		if !ok {
+			return reflect.Value{}, 0, false
+		}
+		i = skipSpace(data, next)
+		if i >= len(data) {
+			return reflect.Value{}, 0, false
+		}
+		if data[i] == ']' {
+			return sv, i + 1, true
+		}
+		if data[i] != ',' {
+			return reflect.Value{}, 0, false
+		}
+		i = skipSpace(data, i+1)
 	}
 }
 

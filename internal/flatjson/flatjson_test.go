@@ -22,6 +22,22 @@ type profileBody struct {
 	Model        string
 }
 
+// importBody is the shape of an Autopilot import: an array of objects
+// behind a pointer, and a map that the simulation's bodies leave out.
+type importBody struct {
+	Devices *[]importItem  `json:"importedWindowsAutopilotDeviceIdentities"`
+	Value   []importItem   `json:"value"`
+	State   map[string]any `json:"state"`
+	Extra   any            `json:"extra"`
+}
+
+type importItem struct {
+	ODataType    string         `json:"@odata.type"`
+	SerialNumber string         `json:"serialNumber"`
+	N            int            `json:"n"`
+	State        map[string]any `json:"state"`
+}
+
 // enrollAnswer is the shape of a device's enrollment answer: nested
 // structs, numbers, booleans and a pointer that may be null.
 type enrollAnswer struct {
@@ -193,9 +209,9 @@ var _ = Describe("Decode", func() {
 		},
 		Entry("a float field", &withFloat{}, `{"name":"a"}`),
 		Entry("an int64 field (only int is taken)", &withInt64{}, `{"name":"a"}`),
-		Entry("a slice field", &withSlice{}, `{"name":"a"}`),
-		Entry("a map field", &withMap{}, `{"name":"a"}`),
-		Entry("an interface field", &withAny{}, `{"name":"a"}`),
+		Entry("a slice of strings (only slices of structs are taken)", &withSlice{}, `{"name":"a"}`),
+		Entry("a map field's value (a map is taken only from null)", &withMap{}, `{"name":"a","tags":{"x":"y"}}`),
+		Entry("an interface field's value (likewise)", &withAny{}, `{"name":"a","extra":"x"}`),
 		Entry("a time.Time field (it unmarshals itself)", &withTime{}, `{"name":"a"}`),
 		Entry("a struct that unmarshals itself", &withUnmarshaler{}, `{"name":"a"}`),
 		Entry("a pointer to an int", &withPtrInt{}, `{"name":"a"}`),
@@ -261,6 +277,34 @@ var _ = Describe("Decode", func() {
 		Entry("nesting deeper than it follows", `{"x":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`),
 	)
 
+	DescribeTable("decodes arrays of objects into nil slices, and maps and interfaces only from null, as json.Unmarshal does",
+		func(body string, handled bool) {
+			var got, want importBody
+			Expect(flatjson.Decode([]byte(body), &got)).To(Equal(handled))
+			if !handled {
+				Expect(got).To(Equal(importBody{}), "untouched")
+				return
+			}
+			Expect(json.Unmarshal([]byte(body), &want)).To(Succeed())
+			Expect(got).To(Equal(want))
+		},
+		Entry("an import of two devices", `{"importedWindowsAutopilotDeviceIdentities":[{"@odata.type":"#microsoft.graph.importedWindowsAutopilotDeviceIdentity","serialNumber":"A","n":1},{"serialNumber":"B"}]}`, true),
+		Entry("an empty array: an empty slice, not nil", `{"value":[],"importedWindowsAutopilotDeviceIdentities":[ ]}`, true),
+		Entry("null for a slice, a pointer to one, a map and an interface: nil", `{"value":null,"importedWindowsAutopilotDeviceIdentities":null,"state":null,"extra":null}`, true),
+		Entry("a map's value: left to encoding/json", `{"state":{"deviceImportStatus":"unknown"}}`, false),
+		Entry("an interface's value: left to encoding/json", `{"extra":"x"}`, false),
+		Entry("a map inside an element: left to encoding/json", `{"value":[{"state":{}}]}`, false),
+		Entry("an element that is not an object: left to encoding/json", `{"value":[{"n":1},null]}`, false),
+		Entry("an unterminated array", `{"value":[{"n":1}`, false),
+		Entry("a missing comma", `{"value":[{"n":1} {"n":2}]}`, false),
+	)
+
+	It("leaves a slice that holds elements to encoding/json, which reuses them", func() {
+		got := importBody{Value: []importItem{{SerialNumber: "kept"}}}
+		Expect(flatjson.Decode([]byte(`{"value":[{"n":2}]}`), &got)).To(BeFalse())
+		Expect(got.Value).To(Equal([]importItem{{SerialNumber: "kept"}}))
+	})
+
 	It("takes the field a key names exactly when another field's name differs only in case, as encoding/json does", func() {
 		var got, want struct {
 			Lower string `json:"id"`
@@ -298,6 +342,8 @@ func FuzzDecode(f *testing.F) {
 		`{"managedDeviceId":"md1","odjRequestId":"q1","domainJoinProfileId":null,"esp":{"timeoutMinutes":60,"skipUserStatusPage":false}}`,
 		`{"profile":{"id":"p1","outOfBoxExperienceSetting":{"userType":"standard"}},"x":[1,{"y":-2.5e3}],"z":"\u00e9"}`,
 		`{"odjRequestId":null,"esp":null,"profile":null,"success":true}`, `{"esp":{"timeoutMinutes":1e2}}`, `{"ESP":{}}`,
+		`{"importedWindowsAutopilotDeviceIdentities":[{"serialNumber":"A","n":1},{"serialNumber":"B","state":null}],"value":[]}`,
+		`{"value":null,"state":null,"extra":null}`, `{"value":[{"n":1},null]}`, `{"value":[{"@odata.type":"#x","@ODATA.TYPE":"y"}]}`, `{"state":{"a":1}}`, `{"value":[{}, {"n":-0}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -324,6 +370,17 @@ func FuzzDecode(f *testing.F) {
 			}
 		} else if !reflect.DeepEqual(gotE, enrollAnswer{}) {
 			t.Fatalf("%q: not handled, yet the struct changed to %+v", data, gotE)
+		}
+		var gotI, wantI importBody
+		if flatjson.Decode(data, &gotI) {
+			if err := json.Unmarshal(data, &wantI); err != nil {
+				t.Fatalf("Decode handled %q, json.Unmarshal refuses it: %v", data, err)
+			}
+			if !reflect.DeepEqual(gotI, wantI) {
+				t.Fatalf("%q: Decode stored %+v, json.Unmarshal %+v", data, gotI, wantI)
+			}
+		} else if !reflect.DeepEqual(gotI, importBody{}) {
+			t.Fatalf("%q: not handled, yet the struct changed to %+v", data, gotI)
 		}
 	})
 }
