@@ -3,7 +3,6 @@ package mockad_test
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"io"
 	"net"
 	"sync"
@@ -109,21 +108,5 @@ var _ = Describe("DialInline (glauth's loop as a coroutine of the client)", func
 		cancel()
 		_, err := w.srv.DialInline(ctx)
 		Expect(err).To(MatchError(context.Canceled))
-	})
-
-	It("runs StartTLS: the TLS server below the seam takes turns with the client too", func() {
-		dir := newWorld(10).dir
-		srv := mockad.NewServer(dir, mockad.ServerOptions{TLSConfig: selfSigned(), RequireSecurePasswordWrites: true})
-		defer srv.Close()
-		nc, err := srv.DialInline(context.Background())
-		Expect(err).NotTo(HaveOccurred())
-		c := ldap.NewConn(nc, false)
-		c.Start()
-		defer c.Close()
-		Expect(c.Bind(`CORP\admin`, "admin-pw")).To(Succeed())
-		err = c.Add(computerAdd("CN=Computers,"+base, "PC001"))
-		Expect(diag(err)).To(HavePrefix("0000001F: SvcErr"))
-		Expect(c.StartTLS(&tls.Config{InsecureSkipVerify: true})).To(Succeed())
-		Expect(c.Add(computerAdd("CN=Computers,"+base, "PC001"))).To(Succeed())
 	})
 })

@@ -1,6 +1,7 @@
 package mockad_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -49,10 +50,16 @@ var _ = Describe("TLS", func() {
 	})
 	AfterEach(func() { _ = srv.Close() })
 
-	It("refuses unicodePwd in clear when strict, and accepts it after StartTLS", func() {
-		ln := transport.NewPipeListener("tls")
-		go func() { _ = srv.Serve(ln) }()
-		nc, err := ln.Dial()
+	DescribeTable("refuses unicodePwd in clear when strict, and accepts it after StartTLS (the TLS server below the seam takes turns with the client on DialInline)", func(wr wire) {
+		var nc net.Conn
+		var err error
+		if wr == wireInline {
+			nc, err = srv.DialInline(context.Background())
+		} else {
+			ln := transport.NewPipeListener("tls")
+			go func() { _ = srv.Serve(ln) }()
+			nc, err = ln.Dial()
+		}
 		Expect(err).NotTo(HaveOccurred())
 		c := ldap.NewConn(nc, false)
 		c.Start()
@@ -67,7 +74,7 @@ var _ = Describe("TLS", func() {
 		// Diagnostics still come through the seam under TLS.
 		err = c.Add(computerAdd("CN=Computers,"+base, "PC001"))
 		Expect(diag(err)).To(HavePrefix("00002071: UpdErr"))
-	})
+	}, Entry("over a PipeListener", wireListener), Entry("over DialInline", wireInline))
 
 	It("serves LDAPS", func() {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
