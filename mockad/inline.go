@@ -44,17 +44,12 @@ func (s *Server) DialInline(ctx context.Context) (net.Conn, error) {
 	}
 	gs := s.inline
 	s.mu.Unlock()
-	return transport.InlinePipe(inlineAddr("dc"), inlineAddr("client"), func(c net.Conn) {
-		sc := &seamConn{raw: c, inner: c, srv: s, direct: buffersWrites(c)}
-		if !s.admit(sc) {
+	return transport.InlinePipe("dc", func(c net.Conn) {
+		sc, ok := s.accept(c)
+		if !ok {
 			_ = c.Close()
 			return
 		}
 		glauthServeConn(gs, sc)
 	}), nil
 }
-
-type inlineAddr string
-
-func (a inlineAddr) Network() string { return "pipe" }
-func (a inlineAddr) String() string  { return string(a) }

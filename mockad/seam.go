@@ -55,9 +55,7 @@ func (l *seamListener) Accept() (net.Conn, error) {
 		return nil, fmt.Errorf("%w: use of closed network connection", err)
 	}
 	for {
-		_, isTLS := c.(*tls.Conn)
-		sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: l.srv, direct: buffersWrites(c)}
-		if l.srv.admit(sc) {
+		if sc, ok := l.srv.accept(c); ok {
 			return sc, nil
 		}
 		// Over MaxConnections: refuse by closing, and wait for the next.
@@ -66,6 +64,14 @@ func (l *seamListener) Accept() (net.Conn, error) {
 			return nil, fmt.Errorf("%w: use of closed network connection", err)
 		}
 	}
+}
+
+// accept wraps an accepted connection for the diagnostic seam and counts
+// it, or reports false over MaxConnections (the caller closes it).
+func (s *Server) accept(c net.Conn) (*seamConn, bool) {
+	_, isTLS := c.(*tls.Conn)
+	sc := &seamConn{raw: c, inner: c, secure: isTLS, srv: s, direct: buffersWrites(c)}
+	return sc, s.admit(sc)
 }
 
 // result is a pending override of the next LDAPResult-bearing response.

@@ -153,20 +153,8 @@ func (c *bufConn) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		s.mu.Unlock()
-		if c.park != nil {
-			switch c.park() {
-			case parkRetry:
-				continue
-			case parkClosed:
-				return 0, io.ErrClosedPipe
-			}
-		}
-		select {
-		case <-s.readable:
-		case <-c.closed:
-			return 0, io.ErrClosedPipe
-		case <-c.rd.wait():
-			return 0, os.ErrDeadlineExceeded
+		if err := c.await(s.readable, &c.rd); err != nil {
+			return 0, err
 		}
 	}
 }
@@ -218,21 +206,32 @@ func (c *bufConn) Write(b []byte) (int, error) {
 			continue
 		}
 		s.mu.Unlock()
-		if c.park != nil {
-			switch c.park() {
-			case parkRetry:
-				continue
-			case parkClosed:
-				return n, io.ErrClosedPipe
-			}
+		if err := c.await(s.writable, &c.wd); err != nil {
+			return n, err
 		}
-		select {
-		case <-s.writable:
-		case <-c.closed:
-			return n, io.ErrClosedPipe
-		case <-c.wd.wait():
-			return n, os.ErrDeadlineExceeded
+	}
+}
+
+// await is what a Read or Write does when it cannot go on: lets the park
+// hook run the peer (InlinePipe) and looks again if it says so, or else
+// waits for ready, the conn's Close or the deadline d. A nil error means
+// look again.
+func (c *bufConn) await(ready chan struct{}, d *pipeDeadline) error {
+	if c.park != nil {
+		switch c.park() {
+		case parkRetry:
+			return nil
+		case parkClosed:
+			return io.ErrClosedPipe
 		}
+	}
+	select {
+	case <-ready:
+		return nil
+	case <-c.closed:
+		return io.ErrClosedPipe
+	case <-d.wait():
+		return os.ErrDeadlineExceeded
 	}
 }
 

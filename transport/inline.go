@@ -7,7 +7,8 @@ import (
 	"sync/atomic"
 )
 
-// InlinePipe returns the client end of a BufferedPipe whose server end is
+// InlinePipe returns the client end of a BufferedPipe, named name on the
+// server's side as a PipeListener's connections are, whose server end is
 // served by serve as a coroutine of the client (iter.Pull), not on a
 // goroutine of its own: when the client writes, or would wait to read, the
 // server runs on the client's goroutine until it would wait for the client
@@ -35,8 +36,8 @@ import (
 //     be followed by Settle on it, which does the same.
 //
 // A panic in serve is raised on the goroutine that was running it.
-func InlinePipe(local, remote net.Addr, serve func(server net.Conn)) net.Conn {
-	srv, cli := BufferedPipe(local, remote)
+func InlinePipe(name string, serve func(server net.Conn)) net.Conn {
+	srv, cli := BufferedPipe(pipeAddr(name), pipeAddr("client"))
 	s := srv.(*bufConn)
 	c := cli.(*bufConn)
 	p := &inline{toSrv: c.out, toCli: c.in}
@@ -49,8 +50,10 @@ func InlinePipe(local, remote net.Addr, serve func(server net.Conn)) net.Conn {
 	})
 	s.park = p.parkServer
 	c.park = p.parkClient
-	s.rd.onFire = p.wake
-	s.wd.onFire = p.wake
+	// A server deadline's timer resumes a parked server, so that its Read
+	// or Write returns os.ErrDeadlineExceeded.
+	s.rd.onFire = p.kick
+	s.wd.onFire = p.kick
 	// Accept: serve runs now, until it first waits for the client (a
 	// server that refuses the connection closes it here).
 	p.run.Lock()
@@ -94,10 +97,6 @@ func (p *inline) kick() {
 		p.resume()
 	}
 }
-
-// wake is a server deadline's timer: it resumes a parked server so that its
-// Read or Write returns os.ErrDeadlineExceeded.
-func (p *inline) wake() { p.kick() }
 
 // parkServer: the server would wait; it yields to its client instead, and
 // looks again when resumed. Once the pipe is being torn down (stop), it

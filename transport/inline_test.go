@@ -14,11 +14,6 @@ import (
 	"github.com/autopilotsim/autopilotsim/transport"
 )
 
-type addr string
-
-func (a addr) Network() string { return "pipe" }
-func (a addr) String() string  { return string(a) }
-
 // echoServer answers every read with the same bytes until the client closes.
 func echoServer(log *[]string) func(net.Conn) {
 	return func(c net.Conn) {
@@ -46,7 +41,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("serves a write on the client's goroutine before Write returns, and the answer is there to read", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		defer c.Close()
 		Expect(log).To(BeEmpty())
 
@@ -62,14 +57,14 @@ var _ = Describe("InlinePipe", func() {
 
 	It("runs serve to its end when the client closes", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		Expect(c.Close()).To(Succeed())
 		Expect(log).To(Equal([]string{"read: EOF"}))
 	})
 
 	It("accepts at dial: a server that refuses closes its end, and the client reads EOF", func() {
 		ran := false
-		c := transport.InlinePipe(addr("dc"), addr("client"), func(s net.Conn) { ran = true; _ = s.Close() })
+		c := transport.InlinePipe("dc", func(s net.Conn) { ran = true; _ = s.Close() })
 		defer c.Close()
 		Expect(ran).To(BeTrue())
 		_, err := c.Read(make([]byte, 1))
@@ -77,7 +72,7 @@ var _ = Describe("InlinePipe", func() {
 	})
 
 	It("closes the server end for a serve that returns without closing it", func() {
-		c := transport.InlinePipe(addr("dc"), addr("client"), func(net.Conn) {})
+		c := transport.InlinePipe("dc", func(net.Conn) {})
 		defer c.Close()
 		_, err := c.Read(make([]byte, 1))
 		Expect(err).To(Equal(io.EOF))
@@ -85,7 +80,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("moves more than MaxBuffered each way: client and server take turns as their buffers fill", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		defer c.Close()
 		want := bytes.Repeat([]byte("0123456789abcdef"), (transport.MaxBuffered+(1<<20))/16)
 		got := make(chan []byte, 1)
@@ -103,7 +98,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("wakes a client goroutine waiting to read when another goroutine writes", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		defer c.Close()
 		got := make(chan string, 1)
 		go func() {
@@ -119,7 +114,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("keeps the client's read deadline while the server waits for the client", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		defer c.Close()
 		Expect(c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))).To(Succeed())
 		_, err := c.Read(make([]byte, 1))
@@ -128,7 +123,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("ends a connection its client holds and never uses once the server's read deadline passes (the timer resumes the server)", func() {
 		ended := make(chan error, 1)
-		c := transport.InlinePipe(addr("dc"), addr("client"), func(s net.Conn) {
+		c := transport.InlinePipe("dc", func(s net.Conn) {
 			defer s.Close()
 			_ = s.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 			_, err := s.Read(make([]byte, 1))
@@ -144,7 +139,7 @@ var _ = Describe("InlinePipe", func() {
 
 	It("fails the server's write to a client that closed, and serve ends", func() {
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), echoServer(&log))
+		c := transport.InlinePipe("dc", echoServer(&log))
 		_, err := c.Write([]byte("x"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Close()).To(Succeed())
@@ -154,7 +149,7 @@ var _ = Describe("InlinePipe", func() {
 	})
 
 	It("raises a panic in serve on the goroutine that ran it", func() {
-		c := transport.InlinePipe(addr("dc"), addr("client"), func(s net.Conn) {
+		c := transport.InlinePipe("dc", func(s net.Conn) {
 			b := make([]byte, 4)
 			n, _ := s.Read(b)
 			panic("serve: " + string(b[:n]))
@@ -165,7 +160,7 @@ var _ = Describe("InlinePipe", func() {
 	It("lets a closer outside serve end a parked server (Settle)", func() {
 		var server net.Conn
 		var log []string
-		c := transport.InlinePipe(addr("dc"), addr("client"), func(s net.Conn) {
+		c := transport.InlinePipe("dc", func(s net.Conn) {
 			server = s
 			echoServer(&log)(s)
 		})
