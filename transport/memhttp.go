@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -15,10 +18,13 @@ import (
 )
 
 // MemoryTransport is the in-memory HTTP wire: an http.RoundTripper that
-// writes each request as HTTP/1.1 bytes, parses them as a server would
-// (http.ReadRequest, the parser http.Server uses), serves them with the
-// handler on the caller's goroutine, writes the handler's answer as HTTP/1.1
-// bytes and parses those as a client would (http.ReadResponse).
+// writes each request as HTTP/1.1 bytes, parses them as a server would,
+// serves them with the handler on the caller's goroutine, writes the
+// handler's answer as HTTP/1.1 bytes and parses those as a client would.
+// The parsers are parseRequest and parseResponse (h1read.go) for the plain
+// messages the simulated systems exchange, held field for field to
+// http.ReadRequest and http.ReadResponse by fuzzing, and those two for
+// anything else.
 //
 // Why not an http.Server on a PipeListener: at 10,000 devices the pipe's
 // goroutine hand-offs (the server's connection goroutine, the client's read
@@ -79,9 +85,6 @@ func KeepBuffer(p *[]byte, b []byte) {
 // before the body is read.
 const maxPresize = 16 << 20
 
-// readerPool recycles the server side's request readers (4 KB each).
-var readerPool = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
-
 // RoundTrip implements http.RoundTripper.
 func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.Closed != nil && t.Closed.Load() {
@@ -122,12 +125,9 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Write(wire); err != nil {
 		return nil, fmt.Errorf("transport: write request: %w", err)
 	}
-	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(wire)
 	// The handler has read what it reads of the body by the time serve
-	// returns; nothing holds the reader after that.
-	defer func() { br.Reset(nil); readerPool.Put(br) }()
-	sreq, err := http.ReadRequest(br)
+	// returns; nothing holds the wire's bytes after that.
+	sreq, err := readRequest(wire.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("transport: read request: %w", err)
 	}
@@ -148,9 +148,7 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	rw.wire(&a.out, sreq.Method)
 	a.body.Reset()
-	a.src.Reset(a.out.Bytes())
-	a.rr.Reset(&a.src)
-	resp, err := http.ReadResponse(a.rr, req)
+	resp, err := a.read(req)
 	if err != nil {
 		a.release()
 		return nil, fmt.Errorf("transport: read response: %w", err)
@@ -173,6 +171,27 @@ type answer struct {
 	out  bytes.Buffer  // the answer as HTTP/1.1 bytes
 	src  bytes.Reader  // over out
 	rr   *bufio.Reader // over src, for http.ReadResponse
+}
+
+// read parses the answer's bytes: parseResponse when they are a plain
+// answer, http.ReadResponse when not.
+func (a *answer) read(req *http.Request) (*http.Response, error) {
+	if resp, ok := parseResponse(a.out.Bytes(), req); ok {
+		return resp, nil
+	}
+	a.src.Reset(a.out.Bytes())
+	a.rr.Reset(&a.src)
+	return http.ReadResponse(a.rr, req)
+}
+
+// readRequest parses a request's bytes: parseRequest when they are a
+// plain request, http.ReadRequest when not (rare: none of the simulated
+// systems sends one).
+func readRequest(b []byte) (*http.Request, error) {
+	if req, ok := parseRequest(b); ok {
+		return req, nil
+	}
+	return http.ReadRequest(bufio.NewReader(bytes.NewReader(b)))
 }
 
 // release puts a back in answerPool, unless a buffer has grown past
@@ -293,7 +312,7 @@ func (m *memResponse) wire(out *bytes.Buffer, method string) {
 		text = "status code " + strconv.Itoa(m.status) // as net/http's server writes it
 	}
 	fmt.Fprintf(out, "HTTP/1.1 %03d %s\r\n", m.status, text)
-	_ = h.Write(out)
+	writeHeader(out, h)
 	out.WriteString("\r\n")
 	if method != http.MethodHead {
 		out.Write(m.body.Bytes())
@@ -307,4 +326,32 @@ func (m *memResponse) wire(out *bytes.Buffer, method string) {
 func ServeHTTPMemory(h http.Handler) (*http.Client, func()) {
 	closed := new(atomic.Bool)
 	return &http.Client{Transport: MemoryTransport{Handler: h, Closed: closed}}, func() { closed.Store(true) }
+}
+
+// writeHeader writes h to out as http.Header.Write does: names in order,
+// a name that is not a token left out, each value with its line breaks
+// made spaces and its outer blanks trimmed. Header.Write sorts through a
+// pooled sorter and an interface per call; an answer has a handful of
+// names (FuzzWriteHeader holds the two to the same bytes).
+func writeHeader(out *bytes.Buffer, h http.Header) {
+	var stack [16]string
+	keys := stack[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !httpguts.ValidHeaderFieldName(k) {
+			continue
+		}
+		for _, v := range h[k] {
+			if strings.ContainsAny(v, "\r\n") {
+				v = strings.NewReplacer("\n", " ", "\r", " ").Replace(v)
+			}
+			out.WriteString(k)
+			out.WriteString(": ")
+			out.WriteString(textproto.TrimString(v))
+			out.WriteString("\r\n")
+		}
+	}
 }
