@@ -23,13 +23,12 @@ import (
 // own writers produce in one pass over bytes already whole in memory: a
 // request or status line, "Name: value" lines ending in CRLF, the blank
 // line, and a body of the length its one Content-Length header gives. The
-// header lines become one string, which the names, the values and the
-// request line share. Anything else (a folded or bare-LF line, a byte
-// outside printable ASCII, Transfer-Encoding, Connection, Pragma, Trailer,
-// several Content-Length or Host headers, another protocol version, a
-// target not in origin form, HEAD, an answer without a body by its status)
-// makes them decline, and the caller hands the same bytes to net/http's
-// reader. What they accept they read as net/http does, field for field:
+// header lines become one string, which the names and values share.
+// Anything else (a folded or bare-LF line, a byte outside printable ASCII,
+// Transfer-Encoding, Connection, Pragma, Trailer, several Content-Length
+// or Host headers, another protocol version, a target not in origin form,
+// HEAD, an answer without a body by its status) makes them decline, and
+// the caller hands the same bytes to net/http's reader. What they accept they read as net/http does, field for field:
 // FuzzParseRequest and FuzzParseResponse hold them to http.ReadRequest and
 // http.ReadResponse on arbitrary bytes (h1read_fuzz_test.go).
 
@@ -159,8 +158,8 @@ func splitHead(b []byte) (head, body []byte, ok bool) {
 	return b[:i+2], b[i+4:], true
 }
 
-// headLines makes the head one string and splits off its first line; the
-// rest is the header lines, each ending in CRLF, lines of them. It declines
+// headLines splits the head into its first line and its header lines, each
+// ending in CRLF, lines of them, as two strings. It declines
 // any byte net/http's reader reads differently or refuses: a control byte
 // (but HTAB), DEL, a byte past ASCII, a CR or LF that is not a line's end.
 func headLines(head []byte) (line, hdr string, lines int, ok bool) {
@@ -178,9 +177,11 @@ func headLines(head []byte) (line, hdr string, lines int, ok bool) {
 	if lines > maxLeanLines+1 {
 		return "", "", 0, false
 	}
-	s := string(head)
-	end := strings.IndexByte(s, '\r')
-	return s[:end], s[end+2:], lines - 1, true
+	// The first line a string of its own: a handler may keep a path
+	// variable, an answer's status may be kept, and neither should hold
+	// the header lines (a kilobyte of bearer token) alive with it.
+	end := bytes.IndexByte(head, '\r')
+	return string(head[:end]), string(head[end+2:]), lines - 1, true
 }
 
 // headByte marks the bytes a head's lines may hold as they are: HTAB and
