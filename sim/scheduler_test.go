@@ -117,6 +117,50 @@ var _ = Describe("Scheduler", func() {
 		}
 	})
 
+	It("runs events scheduled while it runs in order of time to the nanosecond, then of scheduling, as a sorted list would", func() {
+		// A model: every event's (time, sequence) in a list, the next one
+		// to run the least of them. The queue must agree at every step,
+		// with events added from callbacks between removals.
+		rng := rand.New(rand.NewPCG(3, 5))
+		type due struct {
+			at  time.Time
+			seq int
+		}
+		var model []due
+		seq := 0
+		var add func(depth int)
+		add = func(depth int) {
+			seq++
+			d := due{s.Now().Add(time.Duration(rng.IntN(3)) * time.Second).Add(time.Duration(rng.IntN(1000))), seq}
+			model = append(model, d)
+			name := fmt.Sprint(d.seq)
+			s.At(d.at, "a", "", func() {
+				order = append(order, name)
+				for range rng.IntN(3) {
+					if depth < 6 {
+						add(depth + 1)
+					}
+				}
+			})
+		}
+		for range 3000 {
+			add(0)
+		}
+		Expect(s.Run(time.Time{})).To(Succeed())
+		// The model's order: (time, sequence). A callback's events come
+		// after the event that added them in it too, as they are never
+		// before the clock and have later sequences.
+		slices.SortFunc(model, func(a, b due) int {
+			return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.seq, b.seq))
+		})
+		var want []string
+		for _, d := range model {
+			want = append(want, fmt.Sprint(d.seq))
+		}
+		Expect(order).To(HaveLen(len(model)))
+		Expect(order).To(Equal(want))
+	})
+
 	It("stops the next event and the one after it, and runs the rest", func() {
 		first := s.AfterFunc(time.Minute, "a", "", note("first"))
 		second := s.AfterFunc(2*time.Minute, "a", "", note("second"))
