@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/sim"
 	"github.com/autopilotsim/autopilotsim/transport"
@@ -173,7 +174,7 @@ func New(cfg Config) (*Connector, error) {
 	c := &Connector{
 		cfg:      cfg,
 		actor:    "connector/" + cfg.Name,
-		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout, agent: "autopilotsim-connector/" + cfg.Name, credential: cfg.Credential},
+		graph:    graphClient{http: cfg.HTTP, base: strings.TrimSuffix(cfg.GraphURL, "/"), timeout: cfg.IOTimeout, agent: "autopilotsim-connector/" + cfg.Name, credential: cfg.Credential, strs: new(strpack.Arena)},
 		lastFail: map[string]int{},
 	}
 	c.id = cfg.ID

@@ -89,6 +89,9 @@ type graphClient struct {
 	agent   string // User-Agent, so the service's request log tells connectors apart
 	// credential is the installation credential (Config.Credential).
 	credential string
+	// strs holds what the connector keeps of its requests to the end of
+	// the run (internal/strpack).
+	strs *strpack.Arena
 }
 
 // post sends one request; retry numbers a retry (Retry-Attempt). The
@@ -153,12 +156,13 @@ func (g graphClient) claim(id string, retry, max int) ([]ClaimedRequest, transpo
 	if err != nil {
 		return nil, ans, err
 	}
-	// A request's strings in one allocation: the event log keeps its id
-	// and device id to the end of the run, two objects a device for the
-	// collector to reach instead of one (internal/strpack).
+	// A request's strings in the connector's arena: the event log keeps
+	// its id and device id to the end of the run, and each Pack of its
+	// own was an object a device for the collector to reach
+	// (internal/strpack).
 	for i := range out.Requests {
 		r := &out.Requests[i]
-		strpack.Pack(&r.ID, &r.DeviceID, &r.SerialNumber, &r.Domain, &r.OrganizationalUnit, &r.ComputerNameStaticPrefix)
+		g.strs.Pack(&r.ID, &r.DeviceID, &r.SerialNumber, &r.Domain, &r.OrganizationalUnit, &r.ComputerNameStaticPrefix)
 	}
 	return out.Requests, ans, nil
 }

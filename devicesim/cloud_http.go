@@ -38,6 +38,11 @@ type HTTPCloud struct {
 	// whole run pays for it in memory and GC. It must return the same hash
 	// every time.
 	HardwareHashFunc func() string
+	// Strings, when set, holds what the device keeps of its answers to
+	// the end of the run (its profile, enrollment and ODJ blob), in
+	// chunks it shares with the fleet's other devices; nil: a packed
+	// allocation per answer (internal/strpack).
+	Strings *strpack.Arena
 
 	// What the device obtains on the way: the credential enrollment issues
 	// (the MDM device certificate stand-in), presented for its ODJ request,
@@ -178,9 +183,9 @@ func (c *HTTPCloud) DownloadProfile(serial string) (ProfileAnswer, error) {
 	if out.Profile != nil {
 		ans.Profile = &Profile{ID: out.Profile.ID, DisplayName: out.Profile.DisplayName,
 			DomainJoinMethod: out.Profile.CloudAssignedDomainJoinMethod, SkipDCCheck: out.Profile.SkipDC, UserType: out.Profile.OOBE.UserType}
-		strpack.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source, &ans.Profile.ID, &ans.Profile.DisplayName, &ans.Profile.UserType)
+		c.Strings.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source, &ans.Profile.ID, &ans.Profile.DisplayName, &ans.Profile.UserType)
 	} else {
-		strpack.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source)
+		c.Strings.Pack(&ans.AutopilotDeviceID, &ans.AzureADDeviceID, &ans.Source)
 	}
 	return ans, nil
 }
@@ -212,7 +217,7 @@ func (c *HTTPCloud) Enroll(r EnrollRequest) (EnrollAnswer, error) {
 	if out.ODJRequestID != nil {
 		ans.ODJRequestID = *out.ODJRequestID
 	}
-	strpack.Pack(&ans.ManagedDeviceID, &ans.ODJRequestID)
+	c.Strings.Pack(&ans.ManagedDeviceID, &ans.ODJRequestID)
 	return ans, nil
 }
 
@@ -239,7 +244,7 @@ func (c *HTTPCloud) ODJRequest(id string) (ODJAnswer, error) {
 		if err := flatjson.Unmarshal(raw, &b); err != nil {
 			return ODJAnswer{}, fmt.Errorf("ODJ blob of request %s: %w", id, err)
 		}
-		strpack.Pack(&b.Domain, &b.NetBIOSDomain, &b.ComputerName, &b.DistinguishedName, &b.MachinePassword, &b.DCName)
+		c.Strings.Pack(&b.Domain, &b.NetBIOSDomain, &b.ComputerName, &b.DistinguishedName, &b.MachinePassword, &b.DCName)
 		ans.Blob = &b
 	}
 	return ans, nil

@@ -87,7 +87,7 @@ func (w *world) newDevice(spec scenarios.Device) (*devicesim.Device, error) {
 		// One cloud client per device, named, so the request log tells
 		// devices apart (faults.go).
 		Cloud: &devicesim.HTTPCloud{Client: w.httpClient, BaseURL: w.internalURL, Agent: "autopilotsim-device/" + spec.Serial,
-			HardwareHashFunc: w.hashOf(spec.Serial)},
+			HardwareHashFunc: w.hashOf(spec.Serial), Strings: &w.strs},
 		Done: w.deviceDone,
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/autopilotsim/autopilotsim/connector"
 	"github.com/autopilotsim/autopilotsim/devicesim"
 	"github.com/autopilotsim/autopilotsim/entrasync"
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/mockad"
 	"github.com/autopilotsim/autopilotsim/mockgraph"
 	"github.com/autopilotsim/autopilotsim/scenarios"
@@ -65,6 +66,9 @@ type domainCtl struct {
 
 // world is everything one scenario run builds.
 type world struct {
+	// strs holds what the devices keep of their answers to the end of
+	// the run, in chunks they share (internal/strpack).
+	strs          strpack.Arena
 	sc            *scenarios.Scenario
 	signingKey    *rsa.PrivateKey // mockgraph's; nil = its own (Options.SigningKey)
 	tenantDomains []string        // the tenant's verified domains (verifiedDomains), for every device

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/autopilotsim/autopilotsim/internal/strpack"
 )
 
 // Private channels (PRIVATE_API.md). Each is authenticated as its real
@@ -419,7 +418,7 @@ func (s *Server) privODJResult(w http.ResponseWriter, r *http.Request, cred cred
 		if _, err := base64.StdEncoding.DecodeString(b.Blob); err != nil {
 			return privErr(400, "BadRequest", "blob must be base64: "+err.Error())
 		}
-		strpack.Pack(&b.Blob, &b.ComputerName, &b.DistinguishedName)
+		s.strs.Pack(&b.Blob, &b.ComputerName, &b.DistinguishedName)
 		q.State, q.Blob, q.ComputerName, q.DistinguishedName = "completed", b.Blob, b.ComputerName, b.DistinguishedName
 		if md, ok := s.st.managed.get(q.ManagedDeviceID); ok && b.ComputerName != "" {
 			md.DeviceName = b.ComputerName
@@ -471,7 +470,7 @@ func (s *Server) privSyncPut(w http.ResponseWriter, r *http.Request, _ credentia
 			PhysicalIDs: []string{}}
 		s.st.entra.put(d.ID, d)
 	}
-	strpack.Pack(&b.DisplayName, &b.DeviceID, &b.OnPremisesSecurityIdentifier, &b.OnPremisesDistinguishedName, &b.CertificateThumbprint)
+	s.strs.Pack(&b.DisplayName, &b.DeviceID, &b.OnPremisesSecurityIdentifier, &b.OnPremisesDistinguishedName, &b.CertificateThumbprint)
 	d.DisplayName, d.DeviceID, d.OnPremisesSID, d.OnPremisesDN = b.DisplayName, b.DeviceID, b.OnPremisesSecurityIdentifier, b.OnPremisesDistinguishedName
 	d.CertificateThumbprint = b.CertificateThumbprint
 	d.OnPremisesLastSync = &now

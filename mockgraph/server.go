@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/mockgraph/rules"
 	"github.com/autopilotsim/autopilotsim/sim"
 )
@@ -140,6 +141,9 @@ type Config struct {
 
 // Server is one simulated tenant: Entra ID, Intune and the Autopilot service.
 type Server struct {
+	// strs holds the ids the server draws and the strings its records
+	// keep from requests, to the end of the run, in shared chunks.
+	strs    strpack.Arena
 	cfg     Config
 	clock   sim.Clock
 	compile RuleCompiler
@@ -251,7 +255,10 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // newID draws a GUID from the injected stream. Callers hold s.mu (or are in New).
-func (s *Server) newID() string { return sim.GUID(s.rnd) }
+func (s *Server) newID() string {
+	t := sim.GUIDBytes(s.rnd)
+	return s.strs.String(t[:])
+}
 
 func (s *Server) now() time.Time { return s.clock.Now().UTC() }
 
@@ -293,9 +300,6 @@ func isGUID(v string) bool {
 // reqID draws a request id from a stream of its own, so polling clients do
 // not shift the ids of entities. Callers hold s.mu.
 func (s *Server) reqID() string {
-	saved := s.rnd
-	s.rnd = s.reqRnd
-	id := s.newID()
-	s.rnd = saved
-	return id
+	// Not in s.strs: a request's id is gone with its answer.
+	return sim.GUID(s.reqRnd)
 }

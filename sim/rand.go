@@ -62,6 +62,13 @@ type stream struct {
 // GUID draws a version-4 GUID from r, in canonical lower-case text. Every
 // simulated system names its objects with it so ids follow the seed.
 func GUID(r *rand.Rand) string {
+	t := GUIDBytes(r)
+	return string(t[:])
+}
+
+// GUIDBytes is GUID's text as bytes, for a caller that keeps it somewhere
+// of its own (strpack.Arena); it draws from r as GUID does.
+func GUIDBytes(r *rand.Rand) [36]byte {
 	var b [16]byte
 	for i := 0; i < 16; i += 8 {
 		v := r.Uint64()
@@ -71,7 +78,7 @@ func GUID(r *rand.Rand) string {
 	}
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	return GUIDText(b)
+	return guidText(b)
 }
 
 // GUIDText writes b as a GUID's canonical lower-case text, its bytes in the
@@ -80,6 +87,11 @@ func GUID(r *rand.Rand) string {
 // array, seven allocations a GUID, and mockgraph draws one for every
 // request it answers).
 func GUIDText(b [16]byte) string {
+	t := guidText(b)
+	return string(t[:])
+}
+
+func guidText(b [16]byte) [36]byte {
 	const hexDigits = "0123456789abcdef"
 	var t [36]byte
 	n := 0
@@ -91,5 +103,5 @@ func GUIDText(b [16]byte) string {
 		t[n], t[n+1] = hexDigits[x>>4], hexDigits[x&0x0f]
 		n += 2
 	}
-	return string(t[:])
+	return t
 }

@@ -112,3 +112,70 @@ var _ = Describe("Base64", func() {
 		Entry("a hardware hash's 3,072 bytes", 3072),
 	)
 })
+
+var _ = Describe("Arena", func() {
+	It("keeps every value, and packs the strings of many calls into one chunk", func() {
+		var a strpack.Arena
+		var kept []string
+		for i := range 200 {
+			x, y, empty := strings.Repeat("x", i%7+1), strings.Clone("device-"+strings.Repeat("9", i%3)), ""
+			a.Pack(&x, &empty, &y)
+			Expect(empty).To(BeEmpty())
+			g := a.String([]byte("guid-" + x))
+			kept = append(kept, x, y, g)
+			Expect(x).To(Equal(strings.Repeat("x", i%7+1)))
+			Expect(y).To(Equal("device-" + strings.Repeat("9", i%3)))
+			Expect(g).To(Equal("guid-" + x))
+		}
+		// 200 rounds of under 40 bytes fit in one 16 KB chunk: every
+		// string follows the one before it.
+		for i := 1; i < len(kept); i++ {
+			Expect(start(kept[i])).To(Equal(start(kept[i-1])+uintptr(len(kept[i-1]))), "string %d", i)
+		}
+	})
+
+	It("starts a new chunk when one is full, and gives a large string an allocation of its own", func() {
+		var a strpack.Arena
+		small := a.String([]byte("a"))
+		big := strings.Repeat("b", 5000)
+		got := a.String([]byte(big))
+		Expect(got).To(Equal(big))
+		after := a.String([]byte("c"))
+		Expect(start(after)).To(Equal(start(small)+1), "the large string did not take the chunk's room")
+		for range 20 {
+			a.String([]byte(strings.Repeat("d", 1000)))
+		}
+		s := a.String([]byte("e"))
+		Expect(s).To(Equal("e"))
+	})
+
+	It("packs as Pack and copies as string() when nil", func() {
+		var a *strpack.Arena
+		x := strings.Clone("x")
+		a.Pack(&x)
+		Expect(x).To(Equal("x"))
+		Expect(a.String([]byte("y"))).To(Equal("y"))
+		Expect(a.String(nil)).To(BeEmpty())
+	})
+
+	It("is safe for concurrent use", func() {
+		var a strpack.Arena
+		done := make(chan []string)
+		for g := range 4 {
+			go func() {
+				var out []string
+				for i := range 500 {
+					out = append(out, a.String([]byte(strings.Repeat(string(rune('a'+g)), i%50+1))))
+				}
+				done <- out
+			}()
+		}
+		for range 4 {
+			out := <-done
+			for i, s := range out {
+				Expect(s).To(HaveLen(i%50 + 1))
+				Expect(strings.Count(s, s[:1])).To(Equal(len(s)))
+			}
+		}
+	})
+})
