@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 
+	"github.com/autopilotsim/autopilotsim/internal/strpack"
 	"github.com/autopilotsim/autopilotsim/ldapclient"
 	"github.com/autopilotsim/autopilotsim/sim"
 	"github.com/autopilotsim/autopilotsim/transport"
@@ -85,6 +86,7 @@ type Sync struct {
 	gen    uint64
 	on     bool
 	export map[string]Device // onPremisesObjectId → last successful export
+	strs   strpack.Arena     // export's strings (internal/strpack)
 	hist   []CycleReport
 }
 
@@ -293,8 +295,12 @@ func (s *Sync) exportFrom(run *exportRun) {
 			run.failures = append(run.failures, err.Error())
 		case op.put != nil:
 			run.rep.Exported++
+			// What was exported is kept to the end of the run; its strings
+			// came from the cycle's search entries, an allocation each.
+			id, d := op.put.ObjectID, op.put.Device
+			s.strs.Pack(&id, &d.DisplayName, &d.DeviceID, &d.OnPremisesSecurityIdentifier, &d.OnPremisesDistinguishedName, &d.CertificateThumbprint)
 			s.mu.Lock()
-			s.export[op.put.ObjectID] = op.put.Device
+			s.export[id] = d
 			s.mu.Unlock()
 		default:
 			run.rep.Deleted++
