@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -165,6 +166,43 @@ var _ = Describe("the in-memory wire's readers (parseRequest, parseResponse)", f
 		Entry("HTTP/1.0", []byte("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n"), "GET"),
 	)
 
+	DescribeTable("writes a plain request as Request.Write does, on the fast path",
+		func(method, target, body string, header map[string]string) {
+			build := func() *http.Request {
+				var r io.Reader
+				if body != "" {
+					r = strings.NewReader(body)
+				}
+				req, err := http.NewRequest(method, "http://graph.local"+target, r)
+				Expect(err).NotTo(HaveOccurred())
+				for k, v := range header {
+					req.Header.Set(k, v)
+				}
+				return req
+			}
+			a, b := build(), build()
+			Expect(plainRequest(a)).To(BeTrue())
+			var got, want bytes.Buffer
+			Expect(writeRequest(&got, a)).To(Succeed())
+			Expect(b.Write(&want)).To(Succeed())
+			Expect(got.String()).To(Equal(want.String()))
+		},
+		Entry("a device's poll", "GET", "/_private/odj/v1/requests/abc", "", map[string]string{"Authorization": "Bearer x", "User-Agent": "autopilotsim-device/FLT1"}),
+		Entry("a JSON POST", "POST", "/_private/drs/v1/register", `{"deviceId":"1"}`, map[string]string{"Content-Type": "application/json"}),
+		Entry("a POST without a body", "POST", "/x", "", nil),
+		Entry("a DELETE with a query", "DELETE", "/v1.0/devices/1?a=b%20c", "", nil),
+	)
+
+	It("fails as Request.Write does when the body is shorter or longer than announced", func() {
+		for _, n := range []int64{2, 5} {
+			req, err := http.NewRequest("POST", "http://graph.local/", strings.NewReader("abc"))
+			Expect(err).NotTo(HaveOccurred())
+			req.ContentLength = n
+			var out bytes.Buffer
+			Expect(writeRequest(&out, req)).To(MatchError(fmt.Sprintf("http: ContentLength=%d with Body length 3", n)))
+		}
+	})
+
 	It("gives a body that reports EOF with its last bytes and refuses reads once closed, as net/http's does", func() {
 		req, ok := parseRequest([]byte("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"))
 		Expect(ok).To(BeTrue())
@@ -249,6 +287,49 @@ func FuzzWriteHeader(f *testing.F) {
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Fatalf("%q: wrote %q, want %q", h, got.Bytes(), want.Bytes())
+		}
+	})
+}
+
+// FuzzWriteRequest holds writeRequest to Request.Write: the same bytes,
+// or a failure where it fails, for requests made by http.NewRequest and
+// then changed as a client may change them.
+func FuzzWriteRequest(f *testing.F) {
+	f.Add("GET", "/_private/odj/requests/abc?x=1", "Authorization", "Bearer t", []byte(nil), int64(0), "")
+	f.Add("POST", "/v1.0/devices", "Content-Type", "application/json", []byte(`{"a":"b"}`), int64(0), "")
+	f.Add("POST", "/x", "User-Agent", "", []byte("abc"), int64(-1), "h\u00e9st")
+	f.Add("PUT", "/x", "X-A", " v\r\nw ", []byte{}, int64(2), "graph.local:8080")
+	f.Add("", "/", "Host", "other", []byte("a"), int64(1), "")
+	f.Fuzz(func(t *testing.T, method, target, key, value string, body []byte, delta int64, host string) {
+		build := func() *http.Request {
+			var r io.Reader
+			if body != nil {
+				r = bytes.NewReader(body)
+			}
+			req, err := http.NewRequest("GET", "http://graph.local/", r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse("http://graph.local" + target)
+			if err != nil {
+				return nil
+			}
+			req.Method, req.URL, req.Host = method, u, host
+			req.Header[key] = []string{value}
+			req.ContentLength += delta % 4
+			return req
+		}
+		a, b := build(), build()
+		if a == nil {
+			return
+		}
+		var got, want bytes.Buffer
+		gerr, werr := writeRequest(&got, a), b.Write(&want)
+		if (gerr == nil) != (werr == nil) {
+			t.Fatalf("%s %q: error %v, want %v", method, target, gerr, werr)
+		}
+		if gerr == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("wrote %q, want %q", got.Bytes(), want.Bytes())
 		}
 	})
 }

@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/textproto"
-	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -121,8 +118,8 @@ func (t MemoryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// buffer grows with what the body really holds.
 		wire.Grow(int(min(req.ContentLength, maxPresize)) + 2048)
 	}
-	// Request.Write closes the body, as a RoundTripper must.
-	if err := req.Write(wire); err != nil {
+	// writeRequest closes the body, as a RoundTripper must.
+	if err := writeRequest(wire, req); err != nil {
 		return nil, fmt.Errorf("transport: write request: %w", err)
 	}
 	// The handler has read what it reads of the body by the time serve
@@ -333,25 +330,4 @@ func ServeHTTPMemory(h http.Handler) (*http.Client, func()) {
 // made spaces and its outer blanks trimmed. Header.Write sorts through a
 // pooled sorter and an interface per call; an answer has a handful of
 // names (FuzzWriteHeader holds the two to the same bytes).
-func writeHeader(out *bytes.Buffer, h http.Header) {
-	var stack [16]string
-	keys := stack[:0]
-	for k := range h {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if !httpguts.ValidHeaderFieldName(k) {
-			continue
-		}
-		for _, v := range h[k] {
-			if strings.ContainsAny(v, "\r\n") {
-				v = strings.NewReplacer("\n", " ", "\r", " ").Replace(v)
-			}
-			out.WriteString(k)
-			out.WriteString(": ")
-			out.WriteString(textproto.TrimString(v))
-			out.WriteString("\r\n")
-		}
-	}
-}
+func writeHeader(out *bytes.Buffer, h http.Header) { writeHeaderExcept(out, h, false) }
