@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
 )
 
 // Private channels (PRIVATE_API.md). Each is authenticated as its real
