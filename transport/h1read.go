@@ -42,11 +42,7 @@ const (
 // parseRequest reads the request in b as http.ReadRequest reads it from a
 // reader over b, or reports false when b is not a plain request.
 func parseRequest(b []byte) (*http.Request, bool) {
-	head, body, ok := splitHead(b)
-	if !ok {
-		return nil, false
-	}
-	line, hdr, lines, ok := headLines(head)
+	line, hdr, lines, body, ok := readHead(b)
 	if !ok {
 		return nil, false
 	}
@@ -105,11 +101,7 @@ func parseResponse(b []byte, req *http.Request) (*http.Response, bool) {
 	if req == nil || req.Method == http.MethodHead {
 		return nil, false
 	}
-	head, body, ok := splitHead(b)
-	if !ok {
-		return nil, false
-	}
-	line, hdr, lines, ok := headLines(head)
+	line, hdr, lines, body, ok := readHead(b)
 	if !ok {
 		return nil, false
 	}
@@ -149,39 +141,37 @@ func parseResponse(b []byte, req *http.Request) (*http.Response, bool) {
 	}, true
 }
 
-// splitHead cuts b at the blank line that ends the head.
-func splitHead(b []byte) (head, body []byte, ok bool) {
+// readHead cuts b at the blank line that ends the head and splits the head
+// into its first line and its header lines, each ending in CRLF, lines of
+// them, as two strings; body is what follows. It declines a head past
+// maxLeanHeader and any byte net/http's reader reads differently or
+// refuses: a control byte (but HTAB), DEL, a byte past ASCII, a CR or LF
+// that is not a line's end.
+func readHead(b []byte) (line, hdr string, lines int, body []byte, ok bool) {
 	i := bytes.Index(b, []byte("\r\n\r\n"))
 	if i < 0 || i+2 > maxLeanHeader {
-		return nil, nil, false
+		return "", "", 0, nil, false
 	}
-	return b[:i+2], b[i+4:], true
-}
-
-// headLines splits the head into its first line and its header lines, each
-// ending in CRLF, lines of them, as two strings. It declines
-// any byte net/http's reader reads differently or refuses: a control byte
-// (but HTAB), DEL, a byte past ASCII, a CR or LF that is not a line's end.
-func headLines(head []byte) (line, hdr string, lines int, ok bool) {
-	for i := 0; i < len(head); i++ {
-		c := head[i]
+	head := b[:i+2]
+	for k := 0; k < len(head); k++ {
+		c := head[k]
 		if headByte[c] {
 			continue
 		}
-		if c != '\r' || i+1 == len(head) || head[i+1] != '\n' {
-			return "", "", 0, false
+		if c != '\r' || k+1 == len(head) || head[k+1] != '\n' {
+			return "", "", 0, nil, false
 		}
 		lines++
-		i++
+		k++
 	}
 	if lines > maxLeanLines+1 {
-		return "", "", 0, false
+		return "", "", 0, nil, false
 	}
 	// The first line a string of its own: a handler may keep a path
 	// variable, an answer's status may be kept, and neither should hold
 	// the header lines (a kilobyte of bearer token) alive with it.
 	end := bytes.IndexByte(head, '\r')
-	return string(head[:end]), string(head[end+2:]), lines - 1, true
+	return string(head[:end]), string(head[end+2:]), lines - 1, b[i+4:], true
 }
 
 // headByte marks the bytes a head's lines may hold as they are: HTAB and
