@@ -45,7 +45,26 @@ type syncBuf struct {
 	bytes.Buffer
 }
 
+// startServe starts serve on free ports and waits until it is ready. A
+// port freeAddr found free may be taken before serve binds it (another
+// test process, or an outgoing connection's ephemeral port): serve then
+// exits with "address already in use", and startServe tries again on
+// other ports, up to three times.
 func startServe(bin, dir string, extra ...string) *servedLab {
+	for attempt := 1; ; attempt++ {
+		s, out := tryServe(bin, dir, extra...)
+		if s != nil {
+			return s
+		}
+		if !strings.Contains(out, "address already in use") || attempt == 3 {
+			Fail("serve exited: " + out)
+		}
+	}
+}
+
+// tryServe is one start of serve: the lab once ready, or nil and what
+// serve wrote if it exited first.
+func tryServe(bin, dir string, extra ...string) (*servedLab, string) {
 	s := &servedLab{graph: freeAddr(), ldap: freeAddr(), ui: freeAddr(), out: &bytes.Buffer{}, exited: make(chan struct{})}
 	args := append([]string{"serve", "--scenario", "../../harness/testdata/lab.yaml", "--state-dir", dir, "--start", "epoch",
 		"--graph", s.graph, "--ldap", s.ldap, "--ui", s.ui}, extra...)
@@ -62,14 +81,14 @@ func startServe(bin, dir string, extra ...string) *servedLab {
 		case <-s.exited:
 			buf.mu.Lock()
 			defer buf.mu.Unlock()
-			Fail("serve exited: " + buf.String())
+			return nil, buf.String()
 		default:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		err := c.Ready(ctx)
 		cancel()
 		if err == nil {
-			return s
+			return s, ""
 		}
 		if time.Now().After(deadline) {
 			Fail("serve not ready in 90 s: " + err.Error())
