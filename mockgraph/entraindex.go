@@ -11,13 +11,42 @@ import (
 // Entries are added when an object is stored or its deviceId set, and
 // verified on lookup (the object must still be in the table and still carry
 // the key), so a deletion elsewhere never returns a stale object.
+//
+// A deviceId almost always names one object: byDeviceID holds the oldest,
+// and more the others, oldest first, for the few ids that name several (a
+// slice for every id was an object a device for the collector to visit to
+// the end of a run).
 type entraIndex struct {
-	byDeviceID map[string][]*entraDevice // lower-case deviceId → objects, oldest first
+	byDeviceID map[string]*entraDevice   // lower-case deviceId → the oldest object
+	more       map[string][]*entraDevice // lower-case deviceId → the others, oldest first
 	byAnchor   map[string]*entraDevice   // onPremisesObjectId (sync PUT path) → object
 }
 
 func newEntraIndex() entraIndex {
-	return entraIndex{byDeviceID: map[string][]*entraDevice{}, byAnchor: map[string]*entraDevice{}}
+	return entraIndex{byDeviceID: map[string]*entraDevice{}, more: map[string][]*entraDevice{}, byAnchor: map[string]*entraDevice{}}
+}
+
+// list is the objects under k, oldest first; a new slice.
+func (x *entraIndex) list(k string) []*entraDevice {
+	first, ok := x.byDeviceID[k]
+	if !ok {
+		return nil
+	}
+	return append([]*entraDevice{first}, x.more[k]...)
+}
+
+// set makes list (oldest first) the objects under k.
+func (x *entraIndex) set(k string, list []*entraDevice) {
+	switch {
+	case len(list) == 0:
+		delete(x.byDeviceID, k)
+		delete(x.more, k)
+	case len(list) == 1:
+		x.byDeviceID[k] = list[0]
+		delete(x.more, k)
+	default:
+		x.byDeviceID[k], x.more[k] = list[0], list[1:]
+	}
 }
 
 // indexEntra records d under its current deviceId and anchor. Call it after
@@ -30,7 +59,11 @@ func (st *store) indexEntra(d *entraDevice) {
 		return
 	}
 	k := strings.ToLower(d.DeviceID)
-	list := st.entraIdx.byDeviceID[k]
+	if _, ok := st.entraIdx.byDeviceID[k]; !ok {
+		st.entraIdx.byDeviceID[k] = d
+		return
+	}
+	list := st.entraIdx.list(k)
 	for _, x := range list {
 		if x == d {
 			return
@@ -39,14 +72,14 @@ func (st *store) indexEntra(d *entraDevice) {
 	list = append(list, d)
 	// Creation order, as a scan of the table would meet them.
 	sort.SliceStable(list, func(i, j int) bool { return list[i].seq < list[j].seq })
-	st.entraIdx.byDeviceID[k] = list
+	st.entraIdx.set(k, list)
 }
 
 // entraByDeviceID returns the stored objects whose deviceId equals id
 // (case-insensitively), oldest first.
 func (st *store) entraByDeviceID(id string) []*entraDevice {
 	k := strings.ToLower(id)
-	list := st.entraIdx.byDeviceID[k]
+	list := st.entraIdx.list(k)
 	var out []*entraDevice
 	kept := list[:0:0]
 	for _, d := range list {
@@ -57,11 +90,7 @@ func (st *store) entraByDeviceID(id string) []*entraDevice {
 		out = append(out, d)
 	}
 	if len(kept) != len(list) {
-		if len(kept) == 0 {
-			delete(st.entraIdx.byDeviceID, k)
-		} else {
-			st.entraIdx.byDeviceID[k] = kept
-		}
+		st.entraIdx.set(k, kept)
 	}
 	return out
 }

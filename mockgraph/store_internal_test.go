@@ -95,3 +95,40 @@ var _ = Describe("table", func() {
 		Expect(t.ver).To(BeNumerically(">", v1))
 	})
 })
+
+var _ = Describe("the Entra index by deviceId", func() {
+	It("finds every object that carries a deviceId, oldest first and in any case, and forgets the deleted and the re-keyed", func() {
+		st := newStore()
+		add := func(id, deviceID string) *entraDevice {
+			d := &entraDevice{ID: id, DeviceID: deviceID, seq: st.nextSeq()}
+			st.entra.put(d.ID, d)
+			st.indexEntra(d)
+			return d
+		}
+		ids := func(ds []*entraDevice) []string {
+			var out []string
+			for _, d := range ds {
+				out = append(out, d.ID)
+			}
+			return out
+		}
+		add("a", "DEV-1")
+		Expect(ids(st.entraByDeviceID("dev-1"))).To(Equal([]string{"a"}))
+		b := add("b", "dev-1")
+		c := add("c", "Dev-1")
+		add("z", "dev-2")
+		st.indexEntra(b) // indexed twice: listed once
+		Expect(ids(st.entraByDeviceID("DEV-1"))).To(Equal([]string{"a", "b", "c"}))
+		Expect(st.entra.del("a")).To(BeTrue())
+		Expect(ids(st.entraByDeviceID("dev-1"))).To(Equal([]string{"b", "c"}))
+		c.DeviceID = "dev-3" // re-keyed
+		st.indexEntra(c)
+		Expect(ids(st.entraByDeviceID("dev-1"))).To(Equal([]string{"b"}))
+		Expect(ids(st.entraByDeviceID("dev-3"))).To(Equal([]string{"c"}))
+		Expect(st.entra.del("b")).To(BeTrue())
+		Expect(st.entraByDeviceID("dev-1")).To(BeEmpty())
+		Expect(st.entraIdx.byDeviceID).NotTo(HaveKey("dev-1"))
+		Expect(st.entraIdx.more).NotTo(HaveKey("dev-1"))
+		Expect(ids(st.entraByDeviceID("dev-2"))).To(Equal([]string{"z"}))
+	})
+})
