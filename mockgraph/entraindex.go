@@ -1,6 +1,7 @@
 package mockgraph
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -79,18 +80,26 @@ func (st *store) indexEntra(d *entraDevice) {
 // (case-insensitively), oldest first.
 func (st *store) entraByDeviceID(id string) []*entraDevice {
 	k := strings.ToLower(id)
-	list := st.entraIdx.list(k)
+	first, ok := st.entraIdx.byDeviceID[k]
+	if !ok {
+		return nil
+	}
+	more := st.entraIdx.more[k]
 	var out []*entraDevice
-	kept := list[:0:0]
-	for _, d := range list {
+	// The oldest, then the others: no slice is built to walk them, as
+	// DRS looks a device up on every registration attempt.
+	for i := -1; i < len(more); i++ {
+		d := first
+		if i >= 0 {
+			d = more[i]
+		}
 		if cur, ok := st.entra.get(d.ID); !ok || cur != d || !strings.EqualFold(d.DeviceID, id) {
 			continue // deleted or re-keyed since
 		}
-		kept = append(kept, d)
 		out = append(out, d)
 	}
-	if len(kept) != len(list) {
-		st.entraIdx.set(k, kept)
+	if len(out) != 1+len(more) {
+		st.entraIdx.set(k, slices.Clone(out))
 	}
 	return out
 }

@@ -25,7 +25,7 @@ func (s *Scheduler) RunRealTime(stop <-chan struct{}, speed float64) {
 		if j := s.rt.jumpTo; j != nil {
 			// Advance: run every event up to the target at its own time,
 			// as Run does, then stand at the target.
-			if s.queue.Len() > 0 && !s.queue[0].e.at.After(*j) {
+			if len(s.queue) > 0 && !s.queue[0].e.at.After(*j) {
 				s.runNextLocked()
 				continue
 			}
@@ -37,7 +37,7 @@ func (s *Scheduler) RunRealTime(stop <-chan struct{}, speed float64) {
 		}
 		now := s.nowLocked()
 		wait := time.Hour
-		if s.queue.Len() > 0 {
+		if len(s.queue) > 0 {
 			next := s.queue[0].e
 			if !next.at.After(now) {
 				s.runNextLocked()
@@ -236,7 +236,7 @@ func (s *Scheduler) nowLocked() time.Time {
 		return s.now
 	}
 	t := s.rt.sim.Add(time.Duration(float64(time.Since(s.rt.wall)) * s.rt.speed)).UTC()
-	if s.lockstep && s.queue.Len() > 0 && t.After(s.queue[0].e.at) {
+	if s.lockstep && len(s.queue) > 0 && t.After(s.queue[0].e.at) {
 		t = s.queue[0].e.at
 	}
 	if t.Before(s.now) {

@@ -101,7 +101,7 @@ func (s *Scheduler) popLocked() *event {
 }
 
 // dropStoppedLocked keeps the queue's head an event that will run, which
-// is what every reader of s.queue[0] and s.queue.Len() expects, and squeezes
+// is what every reader of s.queue[0] and len(s.queue) expects, and squeezes
 // the stopped events out of the queue once they are half of it. Both keep
 // the order of the events that remain: (time, sequence) is a total order.
 func (s *Scheduler) dropStoppedLocked() {
@@ -126,7 +126,7 @@ func (s *Scheduler) dropStoppedLocked() {
 func (s *Scheduler) Pending() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.queue.Len() - s.stopped
+	return len(s.queue) - s.stopped
 }
 
 // Halt makes Run return after the event that is running now.
@@ -143,7 +143,7 @@ func (s *Scheduler) Run(until time.Time) error {
 			s.mu.Unlock()
 			return nil
 		}
-		if s.queue.Len() == 0 {
+		if len(s.queue) == 0 {
 			if !until.IsZero() && s.now.Before(until) {
 				s.now = until
 			}
@@ -240,8 +240,6 @@ func (a *queueSlot) before(b *queueSlot) bool {
 	}
 	return a.seq < b.seq
 }
-
-func (q eventQueue) Len() int { return len(q) }
 
 // push adds e.
 func (q *eventQueue) push(e *event) {

@@ -47,15 +47,11 @@ func parseRequest(b []byte) (*http.Request, bool) {
 		return nil, false
 	}
 	// "METHOD SP target SP HTTP/1.1" (parseRequestLine in net/http).
-	sp := strings.IndexByte(line, ' ')
-	if sp <= 0 {
+	method, rest, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 || proto != "HTTP/1.1" {
 		return nil, false
 	}
-	sp2 := strings.IndexByte(line[sp+1:], ' ') + sp + 1
-	if sp2 == sp || line[sp2+1:] != "HTTP/1.1" {
-		return nil, false
-	}
-	method, target := line[:sp], line[sp+1:sp2]
 	// CONNECT's target is an authority and PRI is HTTP/2's preface:
 	// net/http reads both specially.
 	if !httpguts.ValidHeaderFieldName(method) || method == "CONNECT" || method == "PRI" || len(target) == 0 || target[0] != '/' {

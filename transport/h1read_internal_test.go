@@ -181,7 +181,8 @@ var _ = Describe("the in-memory wire's readers (parseRequest, parseResponse)", f
 				return req
 			}
 			a, b := build(), build()
-			Expect(plainRequest(a)).To(BeTrue())
+			_, _, plain := plainRequest(a)
+			Expect(plain).To(BeTrue())
 			var got, want bytes.Buffer
 			Expect(writeRequest(&got, a)).To(Succeed())
 			Expect(b.Write(&want)).To(Succeed())

@@ -24,20 +24,17 @@ import (
 // a body of announced length; anything else goes to req.Write.
 // FuzzWriteRequest holds the two to the same bytes and the same failures.
 func writeRequest(out *bytes.Buffer, req *http.Request) error {
-	if !plainRequest(req) {
+	host, target, ok := plainRequest(req)
+	if !ok {
 		return req.Write(out)
 	}
 	method := req.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-	host := req.Host
-	if host == "" {
-		host = req.URL.Host
-	}
 	out.WriteString(method)
 	out.WriteByte(' ')
-	out.WriteString(req.URL.RequestURI())
+	out.WriteString(target)
 	out.WriteString(" HTTP/1.1\r\nHost: ")
 	out.WriteString(host)
 	out.WriteString("\r\n")
@@ -93,32 +90,36 @@ func writeRequest(out *bytes.Buffer, req *http.Request) error {
 }
 
 // plainRequest reports whether writeRequest's fast path writes req as
-// req.Write would.
-func plainRequest(req *http.Request) bool {
+// req.Write would, and gives the host and the target it writes.
+func plainRequest(req *http.Request) (host, target string, ok bool) {
 	if req.URL == nil || req.URL.Opaque != "" || req.Close || req.TransferEncoding != nil || req.Trailer != nil {
-		return false
+		return "", "", false
 	}
 	if req.Method != "" && (req.Method == http.MethodConnect || !httpguts.ValidHeaderFieldName(req.Method)) {
-		return false
+		return "", "", false
 	}
 	if httptrace.ContextClientTrace(req.Context()) != nil {
-		return false
+		return "", "", false
 	}
-	host := req.Host
+	noBody := req.Body == nil || req.Body == http.NoBody
+	if !(noBody && req.ContentLength == 0) && !(!noBody && req.ContentLength > 0) {
+		return "", "", false
+	}
+	host = req.Host
 	if host == "" {
 		host = req.URL.Host
 	}
 	for i := 0; i < len(host); i++ {
 		c := host[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':') {
-			return false
+			return "", "", false
 		}
 	}
-	if strings.ContainsFunc(req.URL.RequestURI(), func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		return false
+	target = req.URL.RequestURI()
+	if strings.ContainsFunc(target, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return "", "", false
 	}
-	noBody := req.Body == nil || req.Body == http.NoBody
-	return (noBody && req.ContentLength == 0) || (!noBody && req.ContentLength > 0)
+	return host, target, true
 }
 
 // writeHeaderExcept is writeHeader, leaving out the names Request.Write

@@ -36,14 +36,24 @@ func PackSlice(ss []string) { PackFunc(len(ss), func(i int) *string { return &ss
 // in a field of each element of a slice (a DN's RDN values), without a
 // slice of pointers to them.
 func PackFunc(n int, at func(int) *string) {
+	if size := sizeOf(n, at); size > 0 {
+		appendAll(make([]byte, 0, size), n, at)
+	}
+}
+
+// sizeOf is the bytes of the n strings at(0) … at(n-1).
+func sizeOf(n int, at func(int) *string) int {
 	size := 0
 	for i := range n {
 		size += len(*at(i))
 	}
-	if size == 0 {
-		return
-	}
-	buf := make([]byte, 0, size)
+	return size
+}
+
+// appendAll appends the bytes of the n strings at(0) … at(n-1) to buf,
+// which must have room for them all (so that it is never moved), points
+// each non-empty string at its copy, and returns buf grown.
+func appendAll(buf []byte, n int, at func(int) *string) []byte {
 	for i := range n {
 		p := at(i)
 		if len(*p) == 0 {
@@ -53,6 +63,7 @@ func PackFunc(n int, at func(int) *string) {
 		buf = append(buf, *p...)
 		*p = unsafe.String(&buf[start], len(*p))
 	}
+	return buf
 }
 
 // Base64 is b in standard base64 with padding (base64.StdEncoding), in one
@@ -99,24 +110,15 @@ func (a *Arena) Pack(ps ...*string) {
 		Pack(ps...)
 		return
 	}
-	size := 0
-	for _, p := range ps {
-		size += len(*p)
-	}
+	at := func(i int) *string { return ps[i] }
+	size := sizeOf(len(ps), at)
 	if size == 0 {
 		return
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	buf, chunk := a.room(size)
-	for _, p := range ps {
-		if len(*p) == 0 {
-			continue
-		}
-		start := len(buf)
-		buf = append(buf, *p...)
-		*p = unsafe.String(&buf[start], len(*p))
-	}
+	buf = appendAll(buf, len(ps), at)
 	if chunk {
 		a.buf = buf
 	}
