@@ -42,12 +42,14 @@ func writeRequest(out *bytes.Buffer, req *http.Request) error {
 	if v, ok := req.Header["User-Agent"]; ok {
 		ua = ""
 		if len(v) > 0 {
-			ua = textproto.TrimString(oneLine(v[0]))
+			ua = v[0]
 		}
 	}
+	// Request.Write leaves the line out for an empty value, and writes it
+	// for one that is empty only once trimmed.
 	if ua != "" {
 		out.WriteString("User-Agent: ")
-		out.WriteString(ua)
+		out.WriteString(textproto.TrimString(oneLine(ua)))
 		out.WriteString("\r\n")
 	}
 	n := req.ContentLength
